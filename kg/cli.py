@@ -1,0 +1,93 @@
+"""The ``kg`` command line: thin click commands over the library (kg.build, kg.evaluate)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kg import __version__
+
+DEFAULT_INPUT = Path("seeds")
+DEFAULT_OUTPUT = Path("output")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="kg")
+def main() -> None:
+    """kg: build a knowledge graph from Chinese regional-development news."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_OUTPUT,
+    show_default=True,
+    help="Directory for graph.graphml, graph.html, entities.csv, relations.csv.",
+)
+def build(inputs: tuple[Path, ...], outdir: Path) -> None:
+    """Build the graph of INPUTS (files or directories of .txt/.md; default: seeds/)."""
+    from kg.build import build as run_build
+    from kg.documents import InputError
+
+    sources = list(inputs) or [DEFAULT_INPUT]
+    if outdir.exists() and not outdir.is_dir():
+        _fail(f"output {outdir} exists and is not a directory")
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if total < 20:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="documents", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        _, report = run_build(sources, outdir, progress=progress)
+    except InputError as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"cannot write to {outdir}: {e.strerror or e}")
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for s in report.skipped:
+        click.echo(f"warning: skipped {s.path}: {s.reason}", err=True)
+    click.echo(f"documents: {report.documents} read, {len(report.skipped)} skipped")
+    click.echo("entities:  " + ", ".join(f"{t} {n}" for t, n in sorted(report.entities.items())))
+    click.echo("relations: " + ", ".join(f"{t} {n}" for t, n in sorted(report.relations.items())))
+    click.echo(f"time:      {report.seconds:.2f} s, {report.chars_per_second:,.0f} chars/s")
+    click.echo(f"output:    {outdir}/ ({', '.join(p.name for p in report.outputs)})")
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.argument("gold_dir", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def evaluate(graph: Path, gold_dir: Path, as_json: bool) -> None:
+    """Score GRAPH (GraphML) against the gold files in GOLD_DIR."""
+    import json
+
+    from kg.evaluate import format_report, score
+
+    if not graph.is_file():
+        _fail(f"graph {graph} not found")
+    if not gold_dir.is_dir() or not any(gold_dir.glob("*.json")):
+        _fail(f"no gold files (*.json) in {gold_dir}")
+    try:
+        result = score(graph, gold_dir)
+    except Exception as e:  # a malformed file of any kind: one line, no traceback
+        _fail(f"cannot score {graph}: {e}")
+    click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_report(result))

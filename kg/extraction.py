@@ -1,0 +1,49 @@
+"""What one document contributes to the graph: resolved entities and relations.
+
+A plain, picklable record per document, so that documents can be processed in
+worker processes or cached between builds and merged later in any order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """One entity as a document names it.
+
+    `key` identifies the real-world entity across documents: places by division
+    code where known, everything else by type and canonical name.
+    """
+
+    key: str
+    type: str
+    label: str
+    surface: str
+    adcode: str = ""
+    level: str = ""
+
+
+@dataclass(frozen=True)
+class RelationRef:
+    head: str
+    tail: str
+    type: str
+    title: str = ""
+    evidence: str = ""
+
+
+@dataclass
+class DocExtraction:
+    doc_id: str
+    chars: int
+    jurisdiction: str = ""
+    entities: list[EntityRef] = field(default_factory=list)
+    relations: list[RelationRef] = field(default_factory=list)
+
+
+def entity_key(type_: str, canonical: str, adcode: str = "") -> str:
+    if type_ == "PLACE" and adcode:
+        return f"PLACE:{adcode}"
+    return f"{type_}:{canonical}"

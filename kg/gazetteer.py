@@ -1,0 +1,157 @@
+"""The administrative map: every division from province to village, with levels and parents.
+
+Why: places are the backbone of this genre. A name found in the national division
+table is a place whatever the context; its code fixes which of several same-named
+places is meant, gives the PART_OF chain for free, and merges mentions across
+documents. The tables are built by scripts/build_gazetteer.py from the NBS codes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+
+LEVELS = ("province", "city", "county", "town", "village")
+
+# The 55 minority nationalities as they appear inside autonomous-area names
+# (恩施土家族苗族自治州 -> 恩施): stripped to get the short form people write.
+ETHNIC = (
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 "
+    "水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 "
+    "乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各"
+).split()
+_ETHNIC_RE = re.compile("(?:" + "|".join(sorted(ETHNIC, key=len, reverse=True)) + ")族")
+_AUTONOMOUS_RE = re.compile(r"^(.+?)((?:" + _ETHNIC_RE.pattern + r")+)自治(州|县|旗|区)$")
+
+# Suffixes dropped to form a short form, longest first, per level.
+_SHORT_SUFFIXES = {
+    "province": ("特别行政区", "自治区", "省", "市"),
+    "city": ("地区", "自治州", "盟", "市"),
+    "county": ("自治县", "自治旗", "林区", "特区", "县", "区", "市", "旗"),
+    "town": ("街道", "苏木", "镇", "乡"),
+}
+
+
+def short_forms_of(name: str, level: str) -> list[str]:
+    """Short forms people write for a division (晋中市 -> 晋中, 恩施土家族苗族自治州 -> 恩施).
+
+    Only forms of two characters or more: 夏县 has none, since 夏 alone is a word.
+    """
+    m = _AUTONOMOUS_RE.match(name)
+    if m:
+        core = m.group(1)
+    else:
+        core = name
+        if level == "province" and name.endswith("自治区"):
+            core = _ETHNIC_RE.sub("", name[:-3])
+        else:
+            for suffix in _SHORT_SUFFIXES.get(level, ()):
+                if name.endswith(suffix) and len(name) > len(suffix):
+                    core = name[: -len(suffix)]
+                    break
+    if core.endswith("族") and core != name:
+        core = core[:-1]  # 东乡族自治县 -> 东乡
+    return [core] if core != name and len(core) >= 2 else []
+
+
+@dataclass(frozen=True)
+class Division:
+    """One division: NBS code (2/4/6/9/12 digits), official name, level, parent code."""
+
+    code: str
+    name: str
+    level: str
+    parent: str
+
+
+class Gazetteer:
+    """Lookup of divisions by code, by full name and by short form."""
+
+    def __init__(self, divisions: list[Division], short_stoplist: set[str]) -> None:
+        self.by_code: dict[str, Division] = {d.code: d for d in divisions}
+        self.by_name: dict[str, list[Division]] = {}
+        self.by_short: dict[str, list[Division]] = {}
+        for d in divisions:
+            self.by_name.setdefault(d.name, []).append(d)
+        for d in divisions:
+            if d.level not in ("province", "city", "county"):
+                continue  # town short forms are ordinary words (发展乡 -> 发展)
+            for s in short_forms_of(d.name, d.level):
+                if s in short_stoplist or s in self.by_name:
+                    continue
+                self.by_short.setdefault(s, []).append(d)
+        self._villages: dict[str, list[Division]] | None = None
+        self._village_codes: dict[str, Division] = {}
+
+    def get(self, code: str) -> Division | None:
+        """The division with this code, villages included."""
+        d = self.by_code.get(code)
+        if d is None and len(code) == 12:
+            self.villages  # noqa: B018 - loads the village codes
+            d = self._village_codes.get(code)
+        return d
+
+    def parent(self, d: Division) -> Division | None:
+        return self.by_code.get(d.parent) if d.parent else None
+
+    def ancestors(self, d: Division) -> list[Division]:
+        """Parent, grandparent, … up to the province."""
+        out = []
+        p = self.parent(d)
+        while p is not None:
+            out.append(p)
+            p = self.parent(p)
+        return out
+
+    def is_under(self, d: Division, ancestor_code: str) -> bool:
+        return d.code != ancestor_code and d.code.startswith(ancestor_code) and any(a.code == ancestor_code for a in self.ancestors(d))
+
+    def short_form(self, d: Division) -> str | None:
+        forms = short_forms_of(d.name, d.level)
+        return forms[0] if forms else None
+
+    @property
+    def villages(self) -> dict[str, list[Division]]:
+        """Village and community names -> divisions (loaded on first use: 600k rows)."""
+        if self._villages is None:
+            self._villages = _load_villages()
+            self._village_codes = {d.code: d for ds in self._villages.values() for d in ds}
+        return self._villages
+
+    def town_short_forms(self) -> dict[str, list[Division]]:
+        """Town short forms (义棠镇 -> 义棠): only safe once the full name is in the text."""
+        out: dict[str, list[Division]] = {}
+        for d in self.by_code.values():
+            if d.level == "town":
+                for s in short_forms_of(d.name, "town"):
+                    out.setdefault(s, []).append(d)
+        return out
+
+
+def _load_villages() -> dict[str, list[Division]]:
+    out: dict[str, list[Division]] = {}
+    with gzip.open(DATA_DIR / "villages.tsv.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            town, _, names = line.rstrip("\n").partition("\t")
+            for item in names.split("|"):
+                d = Division(town + item[:3], item[3:], "village", town)
+                out.setdefault(d.name, []).append(d)
+    return out
+
+
+@cache
+def load_gazetteer() -> Gazetteer:
+    """The packaged gazetteer (cached: loading takes a fraction of a second)."""
+    divisions = []
+    with open(DATA_DIR / "divisions.tsv", encoding="utf-8") as f:
+        for line in f:
+            code, name, level, parent = line.rstrip("\n").split("\t")
+            divisions.append(Division(code, name, level, parent))
+    stop_path = DATA_DIR / "place_short_stoplist.txt"
+    stop = set(stop_path.read_text(encoding="utf-8").split()) if stop_path.exists() else set()
+    return Gazetteer(divisions, stop)

@@ -1,0 +1,77 @@
+"""Merge per-document extractions into one graph: one node per real-world entity.
+
+Nodes merge by key (places by division code, others by type and canonical name);
+edges by (head, tail, relation). Every node and edge keeps the documents that
+support it, and every edge one evidence sentence. Attribute names and types are
+the contract of the GraphML output (see kg.readwrite.graphml).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+from kg.extraction import DocExtraction
+
+
+def build_graph(extractions: Iterable[DocExtraction]) -> nx.MultiDiGraph:
+    """The knowledge graph of a set of documents, independent of their order."""
+    nodes: dict[str, dict] = {}
+    edges: dict[tuple[str, str, str], dict] = {}
+    for ex in sorted(extractions, key=lambda x: x.doc_id):
+        for e in ex.entities:
+            n = nodes.setdefault(
+                e.key,
+                {"label": e.label, "type": e.type, "aliases": set(), "docs": set(), "mentions": 0, "adcode": e.adcode, "level": e.level},
+            )
+            if e.surface:
+                n["aliases"].add(e.surface)
+                n["mentions"] += 1
+            n["docs"].add(ex.doc_id)
+        for r in ex.relations:
+            if r.head == r.tail or r.head not in nodes or r.tail not in nodes:
+                continue
+            ed = edges.setdefault((r.head, r.tail, r.type), {"titles": [], "docs": set(), "evidence": r.evidence, "weight": 0.0})
+            if r.title and r.title not in ed["titles"]:
+                ed["titles"].append(r.title)
+            if not ed["evidence"] and r.evidence:
+                ed["evidence"] = r.evidence
+            ed["docs"].add(ex.doc_id)
+            ed["weight"] += 1.0
+
+    posts: dict[str, list[str]] = {}
+    for (head, tail, rel), ed in edges.items():
+        if rel == "HOLDS_POSITION":
+            for t in ed["titles"] or [""]:
+                posts.setdefault(head, []).append(f"{t}@{nodes[tail]['label']}")
+
+    G = nx.MultiDiGraph()
+    for key in sorted(nodes):
+        n = nodes[key]
+        attrs = {
+            "label": n["label"],
+            "type": n["type"],
+            "aliases": "|".join(sorted(n["aliases"])),
+            "docs": "|".join(sorted(n["docs"])),
+            "mentions": n["mentions"],
+        }
+        if n["type"] == "PLACE":
+            attrs["adcode"] = n["adcode"]
+            attrs["level"] = n["level"]
+        if key in posts:
+            attrs["posts"] = "|".join(sorted(posts[key]))
+        G.add_node(key, **attrs)
+    for head, tail, rel in sorted(edges):
+        ed = edges[(head, tail, rel)]
+        G.add_edge(
+            head,
+            tail,
+            key=rel,
+            type=rel,
+            title="、".join(ed["titles"]),
+            docs="|".join(sorted(ed["docs"])),
+            evidence=ed["evidence"],
+            weight=ed["weight"],
+        )
+    return G

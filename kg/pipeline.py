@@ -1,0 +1,163 @@
+"""kg's spaCy pipeline: pkuseg words, then rule components that find entity spans.
+
+Each rule family is a registered component (``@Language.factory``), so the
+pipeline is inspectable (``nlp.pipe_names``), configurable and can be extended
+with a learned NER. They share candidates on ``doc.user_data``; the last
+component, ``kg_entities``, picks non-overlapping spans, splits tokens where a
+span boundary falls inside a word, and sets ``doc.ents``. Each entity span
+carries ``span._.kg``: its canonical name and what the rule learned (division
+code, nested places, jurisdiction).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.gazetteer import load_gazetteer
+from kg.lexicon import DEPARTMENTS, NATIONAL_BODIES
+from kg.rules.agencies import find_agencies
+from kg.rules.base import candidates
+from kg.rules.jurisdiction import detect_jurisdiction, resolve_places
+from kg.rules.merge import select
+from kg.rules.orgs import find_orgs
+from kg.rules.persons import find_persons
+from kg.rules.places import find_places
+from kg.rules.policies import find_policies
+from kg.rules.projects import find_projects
+from kg.segmenter import make_nlp
+
+COMPONENTS = ("kg_places", "kg_agencies", "kg_persons", "kg_orgs", "kg_projects", "kg_policies", "kg_entities")
+
+if not Doc.has_extension("jurisdiction"):
+    Doc.set_extension("jurisdiction", default=None)
+if not Span.has_extension("kg"):
+    Span.set_extension("kg", default=None)
+
+
+def _places_of(doc: Doc) -> list:
+    return [c for c in candidates(doc) if c.label == "PLACE"]
+
+
+@Language.factory("kg_places")
+def make_places(nlp: Language, name: str):
+    """Places from the division table and patterns; then the home jurisdiction."""
+
+    def component(doc: Doc) -> Doc:
+        places = find_places(doc)
+        resolve_places(places)
+        candidates(doc).extend(places)
+        j = detect_jurisdiction(doc.text, places)
+        doc._.jurisdiction = j.code if j else None
+        return doc
+
+    return component
+
+
+def _jurisdiction(doc: Doc):
+    return load_gazetteer().by_code.get(doc._.jurisdiction) if doc._.jurisdiction else None
+
+
+@Language.factory("kg_agencies")
+def make_agencies(nlp: Language, name: str):
+    def component(doc: Doc) -> Doc:
+        candidates(doc).extend(find_agencies(doc.text, _places_of(doc), _jurisdiction(doc)))
+        return doc
+
+    return component
+
+
+@Language.factory("kg_persons")
+def make_persons(nlp: Language, name: str):
+    def component(doc: Doc) -> Doc:
+        candidates(doc).extend(find_persons(doc.text))
+        return doc
+
+    return component
+
+
+@Language.factory("kg_orgs")
+def make_orgs(nlp: Language, name: str):
+    def component(doc: Doc) -> Doc:
+        candidates(doc).extend(find_orgs(doc.text, _places_of(doc)))
+        return doc
+
+    return component
+
+
+@Language.factory("kg_projects")
+def make_projects(nlp: Language, name: str):
+    def component(doc: Doc) -> Doc:
+        candidates(doc).extend(find_projects(doc.text, _places_of(doc)))
+        return doc
+
+    return component
+
+
+@Language.factory("kg_policies")
+def make_policies(nlp: Language, name: str):
+    def component(doc: Doc) -> Doc:
+        candidates(doc).extend(find_policies(doc.text))
+        return doc
+
+    return component
+
+
+@Language.factory("kg_entities")
+def make_entities(nlp: Language, name: str):
+    """Final spans: non-overlapping, token-aligned, with their facts on span._.kg."""
+
+    def component(doc: Doc) -> Doc:
+        cands = candidates(doc)
+        chosen = select(cands)
+        places = [c for c in cands if c.label == "PLACE"]
+        for c in chosen:
+            if c.label in ("PROJECT", "ORG"):
+                c.attrs["inner_places"] = sorted({p.canonical for p in places if c.start <= p.start and p.end <= c.end})
+        doc = _split_tokens_at(doc, {x for c in chosen for x in (c.start, c.end)})
+        ents = []
+        for c in chosen:
+            span = doc.char_span(c.start, c.end, label=c.label)
+            if span is None:
+                continue
+            span._.kg = {"canonical": c.canonical, **c.attrs}
+            ents.append(span)
+        doc.ents = ents
+        doc.user_data.pop("kg_candidates", None)
+        return doc
+
+    return component
+
+
+def _split_tokens_at(doc: Doc, cuts: set[int]) -> Doc:
+    """Split words where an entity boundary falls inside them (pkuseg's 市发改委将)."""
+    with doc.retokenize() as retok:
+        for token in doc:
+            inner = sorted(c - token.idx for c in cuts if token.idx < c < token.idx + len(token.text))
+            if not inner:
+                continue
+            bounds = [0, *inner, len(token.text)]
+            orths = [token.text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+            heads = [(token, 0)] * len(orths)
+            retok.split(token, orths, heads=heads)
+    return doc
+
+
+def user_words() -> list[str]:
+    """Names pkuseg must keep whole: divisions of 3+ characters and department names."""
+    gaz = load_gazetteer()
+    words = {n for n in gaz.by_name if len(n) >= 3}
+    words.update(d for full, abbrevs in DEPARTMENTS.items() for d in (full, *abbrevs) if len(d) >= 3 and not d.startswith("委"))
+    words.update(d for full, abbrevs in NATIONAL_BODIES.items() for d in (full, *abbrevs) if len(d) >= 3)
+    return sorted(words)
+
+
+@cache
+def load_pipeline() -> Language:
+    """The full kg pipeline (cached per process; loading takes about a second)."""
+    nlp = make_nlp(user_words())
+    for component in COMPONENTS:
+        nlp.add_pipe(component)
+    return nlp

@@ -1,0 +1,272 @@
+"""AGENCY: government, party and public bodies, with canonical full names.
+
+A body is written as [place or jurisdiction letter][department], e.g. 平遥县农业农村局,
+市发改委, 县委宣传部, 介休市义棠镇党委. The department comes from the standard lists
+in kg.lexicon (abbreviations expanded); the prefix is resolved to a full place name:
+an explicit place as written, a bare 市/县 to the article's home jurisdiction (or,
+for 县 in a city paper, the county named just before).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from kg.gazetteer import Division, load_gazetteer
+from kg.lexicon import DEPARTMENTS, LEADING_VERBS, LEFT_STOP_CHARS, NATIONAL_BODIES, TITLES
+from kg.rules.base import CJK, Candidate, DictMatcher
+
+PREFIX_LEVEL = {
+    "省": "province",
+    "市": "city",
+    "州": "city",
+    "盟": "city",
+    "县": "county",
+    "区": "county",
+    "旗": "county",
+    "镇": "town",
+    "乡": "town",
+}
+
+# Organs that only exist under a jurisdiction prefix (市委, 县政府, 镇党委).
+PREFIX_ONLY = {
+    "委": "委",
+    "政府": "人民政府",
+    "人民政府": "人民政府",
+    "党委": "党委",
+    "党工委": "党工委",
+    "管委会": "管委会",
+    "人大": "人大常委会",
+    "政协": "政协",
+    "人大常委会": "人大常委会",
+    "纪委监委": "纪委监委",
+    "纪委": "纪委监委",
+}
+
+# Units inside a department that officials are titled by (海绵城市管理科科长).
+SUB_UNIT_RE = re.compile(f"[{CJK}]{{2,10}}?(?:科|处|股|室|办公室|大队|中队|支队|派出所|分局|中心)")
+GENERIC_BODY_RE = re.compile(f"[{CJK}]{{2,10}}?(?:局|委员会|办公室)")
+GROUP_OFFICE_RE = re.compile("领导小组办公室|领导小组|指挥部")
+PARTY_CENTRAL_RE = re.compile("(?:中共|中国共产党)")
+
+
+@cache
+def _department_surfaces() -> dict[str, str]:
+    """Every written form of a department -> its canonical form."""
+    out = {}
+    for full, abbrevs in DEPARTMENTS.items():
+        for s in (full, *abbrevs):
+            out.setdefault(s, full)
+    for s, full in PREFIX_ONLY.items():
+        out.setdefault(s, full)
+    return out
+
+
+@cache
+def _matchers() -> tuple[DictMatcher, DictMatcher, dict[str, str]]:
+    national = {s: full for full, abbrevs in NATIONAL_BODIES.items() for s in (full, *abbrevs)}
+    return DictMatcher(_department_surfaces()), DictMatcher(national), national
+
+
+def join_name(place: str, organ: str) -> str:
+    """Prefix an organ with its place without doubling the level letter.
+
+    万荣县 + 县委组织部 -> 万荣县委组织部 and 晋中市 + 市委 -> 晋中市委, but a
+    two-character county keeps both (兴县 + 县委 -> 兴县县委), as the papers write it.
+    """
+    if organ and place.endswith(organ[0]) and len(place) > 2:
+        return place + organ[1:]
+    return place + organ
+
+
+def find_agencies(text: str, places: list[Candidate], jurisdiction: Division | None) -> list[Candidate]:
+    gaz = load_gazetteer()
+    depts, national_m, national = _matchers()
+    surfaces = _department_surfaces()
+    place_by_end: dict[int, Candidate] = {}
+    for p in places:
+        level_ok = p.attrs.get("level") in ("province", "city", "county", "town", "zone", "village")
+        if level_ok and (p.end not in place_by_end or p.length > place_by_end[p.end].length):
+            place_by_end[p.end] = p
+    out: list[Candidate] = []
+
+    for s, e, surface in depts.finditer(text):
+        dept = surfaces[surface]
+        chain = _place_chain(place_by_end, s)
+        prefix = ""
+        if not chain and text[s - 1 : s] in PREFIX_LEVEL and s > 0:
+            prefix = text[s - 1]
+            chain = _place_chain(place_by_end, s - 1)
+        start = chain[0].start if chain else s - len(prefix)
+        if surface in PREFIX_ONLY and not chain and not prefix:
+            if surface in ("管委会", "党工委"):
+                zone = _latest(places, s, "zone")
+                if zone is not None:
+                    out.append(_agency(s, e, zone.canonical + dept, [], zone.canonical, zone))
+                continue
+            if surface == "政协" and text[e : e + 2] == "委员" and jurisdiction is not None:
+                out.append(_agency(s, e, join_name(jurisdiction.name, "政协"), [], jurisdiction.name, None))
+            continue
+        organ = dept if not dept.startswith("委") and dept != "委" else None
+        if chain:
+            home = chain[-1]
+            written = text[home.end : e]
+            organ_text = organ if organ and written == surface else _expand_tail(written, surface, dept)
+            base = "".join(p.canonical for p in chain)
+            canonical = join_name(base, organ_text) if not organ else base + organ_text
+            out.append(_agency(start, e, canonical, chain, home.canonical, home))
+            continue
+        place = _prefix_place(gaz, text, places, s, prefix, jurisdiction) if prefix else jurisdiction
+        if place is None:
+            continue
+        if not prefix and (len(surface) < 3 or not surface.endswith(("局", "委", "办", "部"))):
+            continue  # a bare short word (政府, 人大) is too often generic
+        organ_text = organ if organ else prefix + dept
+        canonical = join_name(place.name, organ_text) if not organ else place.name + organ_text
+        out.append(_agency(start, e, canonical, [], place.name, None, adcode=getattr(place, "code", "")))
+
+    out.extend(_sub_units(text, out))
+    out.extend(_generic_bodies(text, place_by_end, depts))
+    out.extend(_group_offices(text, out, jurisdiction))
+    out.extend(_party_committees(text, place_by_end))
+    for s, e, surface in national_m.finditer(text):
+        if s > 0 and (text[s - 1] in PREFIX_LEVEL or (s in place_by_end)):
+            continue
+        out.append(Candidate(s, e, "AGENCY", national[surface], 5, {"national": True}))
+    return out
+
+
+def _agency(
+    s: int, e: int, canonical: str, chain: list[Candidate], place_name: str, place: Candidate | None, adcode: str = ""
+) -> Candidate:
+    attrs = {"located_in": place_name, "nested_places": chain}
+    if place is not None and place.attrs.get("adcode"):
+        attrs["located_code"] = place.attrs["adcode"]
+    elif adcode:
+        attrs["located_code"] = adcode
+    return Candidate(s, e, "AGENCY", canonical, 5, attrs)
+
+
+def _expand_tail(written: str, surface: str, dept: str) -> str:
+    """Replace the written department at the end of `written` by its full form."""
+    return written[: len(written) - len(surface)] + dept if written.endswith(surface) else written
+
+
+def _place_chain(place_by_end: dict[int, Candidate], end: int) -> list[Candidate]:
+    """Places written back to back ending at `end` (介休市义棠镇 -> [介休市, 义棠镇])."""
+    chain = []
+    while end in place_by_end:
+        p = place_by_end[end]
+        chain.insert(0, p)
+        end = p.start
+    return chain
+
+
+def _latest(places: list[Candidate], before: int, level: str) -> Candidate | None:
+    best = None
+    for p in places:
+        if p.end <= before and p.attrs.get("level") == level and (best is None or p.end > best.end):
+            best = p
+    return best
+
+
+def _prefix_place(gaz, text: str, places: list[Candidate], s: int, prefix: str, jurisdiction: Division | None):
+    """The place a bare 市/县/镇 prefix stands for."""
+    want = PREFIX_LEVEL[prefix]
+    if jurisdiction is not None:
+        if jurisdiction.level == want and (prefix not in "区县" or jurisdiction.name.endswith(prefix) or want == "county"):
+            return jurisdiction
+        for a in gaz.ancestors(jurisdiction):
+            if a.level == want or (want == "city" and a.level == "province" and a.name.endswith("市")):
+                return a
+    # the nearest preceding place of that level (县纪委监委 after 万荣县 in a city paper)
+    near = None
+    for p in places:
+        if p.end <= s and s - p.end < 400 and p.attrs.get("level") == want:
+            if prefix in "县区" and not p.canonical.endswith(("县", "区", "市", "旗")):
+                continue
+            if near is None or p.end > near.end:
+                near = p
+    if near is not None:
+        code = near.attrs.get("adcode")
+        return gaz.get(code) if code else None
+    return None
+
+
+def _sub_units(text: str, agencies: list[Candidate]) -> list[Candidate]:
+    """A section inside a body, kept only when a post follows (海绵城市管理科科长)."""
+    out = []
+    for a in agencies:
+        m = SUB_UNIT_RE.match(text, a.end)
+        if m and text.startswith(TITLES, m.end()):
+            attrs = dict(a.attrs, parent_agency=a.canonical)
+            out.append(Candidate(a.start, m.end(), "AGENCY", a.canonical + m.group(), 6, attrs))
+    return out
+
+
+def _generic_bodies(text: str, place_by_end: dict[int, Candidate], depts: DictMatcher) -> list[Candidate]:
+    """Place + non-standard department name (寿阳县发展改革和科技局), taken as written."""
+    out = []
+    for end, p in place_by_end.items():
+        if p.attrs.get("level") not in ("city", "county", "town", "province"):
+            continue
+        m = GENERIC_BODY_RE.match(text, end)
+        if not m or any(ch in LEFT_STOP_CHARS.replace("和", "") for ch in m.group()):
+            continue
+        chain = _place_chain(place_by_end, end)
+        out.append(
+            Candidate(
+                chain[0].start,
+                m.end(),
+                "AGENCY",
+                text[chain[0].start : m.end()],
+                4,
+                {"located_in": p.canonical, "located_code": p.attrs.get("adcode", ""), "nested_places": chain},
+            )
+        )
+    return out
+
+
+def _group_offices(text: str, agencies: list[Candidate], jurisdiction: Division | None) -> list[Candidate]:
+    """X领导小组办公室: named by its task, seated in the home jurisdiction."""
+    out = []
+    ends = {a.end for a in agencies}
+    for m in GROUP_OFFICE_RE.finditer(text):
+        p = m.start()
+        while p > 0 and p - m.start() > -16 and text[p - 1] not in LEFT_STOP_CHARS and p not in ends and re.match(f"[{CJK}]", text[p - 1]):
+            p -= 1
+        name = text[p : m.end()]
+        for v in LEADING_VERBS + ("发挥",):
+            if name.startswith(v) and len(name) - len(v) > len(m.group()) + 1:
+                name = name[len(v) :]
+                p += len(v)
+        if len(name) - len(m.group()) < 2:
+            continue
+        canonical = name if jurisdiction is None or name.startswith(jurisdiction.name) else jurisdiction.name + name
+        out.append(Candidate(p, m.end(), "AGENCY", canonical, 5, {"located_in": jurisdiction.name if jurisdiction else ""}))
+    return out
+
+
+def _party_committees(text: str, place_by_end: dict[int, Candidate]) -> list[Candidate]:
+    """中共兴县县委, 中国共产党兴县第十七届委员会 -> 兴县县委."""
+    out = []
+    for m in PARTY_CENTRAL_RE.finditer(text):
+        for end, p in place_by_end.items():
+            if p.start != m.end():
+                continue
+            rest = text[end : end + 16]
+            mm = re.match(r"(?:县委|市委|区委|省委|委员会|第[一二三四五六七八九十]+届委员会)", rest)
+            if mm:
+                letter = p.canonical[-1]
+                canonical = join_name(p.canonical, letter + "委") if letter in PREFIX_LEVEL else p.canonical + "委"
+                out.append(
+                    Candidate(
+                        m.start(),
+                        end + mm.end(),
+                        "AGENCY",
+                        canonical,
+                        6,
+                        {"located_in": p.canonical, "located_code": p.attrs.get("adcode", ""), "nested_places": [p]},
+                    )
+                )
+    return out

@@ -1,0 +1,93 @@
+"""Shared pieces of the rule families: the candidate record and a dictionary matcher."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+CJK = "\u4e00-\u9fff"
+CJK_RE = re.compile(f"[{CJK}]")
+
+
+@dataclass
+class Candidate:
+    """A typed stretch of text with what the rule learned about it.
+
+    `canonical` is the entity's canonical name per the schema as far as the rule can
+    tell; `attrs` holds rule-specific facts (division code, jurisdiction prefix,
+    nested place) that resolution and relations read later.
+    """
+
+    start: int
+    end: int
+    label: str
+    canonical: str
+    priority: int = 0
+    attrs: dict = field(default_factory=dict)
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+class DictMatcher:
+    """All occurrences of a fixed set of strings, longest first at each position.
+
+    A plain dict probe per (position, length) is fast enough for this use (tens of
+    thousands of names, names up to ~20 characters) and needs no dependency.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = {w for w in words if w}
+        self.lengths = sorted({len(w) for w in self.words}, reverse=True)
+        self.first_chars = {w[0] for w in self.words}
+
+    def finditer(self, text: str, longest_only: bool = True) -> Iterator[tuple[int, int, str]]:
+        """(start, end, word) for matches; with longest_only, one match per start."""
+        words, lengths = self.words, self.lengths
+        for i, ch in enumerate(text):
+            if ch not in self.first_chars:
+                continue
+            for n in lengths:
+                w = text[i : i + n]
+                if len(w) == n and w in words:
+                    yield i, i + n, w
+                    if longest_only:
+                        break
+
+
+def token_boundaries(doc) -> set[int]:
+    """Character offsets where the segmenter put a token boundary."""
+    out = set()
+    for t in doc:
+        out.add(t.idx)
+        out.add(t.idx + len(t.text))
+    return out
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(ch) and "\u4e00" <= ch <= "\u9fff"
+
+
+def candidates(doc) -> list[Candidate]:
+    """The candidate list the rule components share on a Doc."""
+    return doc.user_data.setdefault("kg_candidates", [])
+
+
+def scan_left(text: str, start: int, stops: str, verbs: tuple[str, ...], floor: int = 0, limit: int = 24, allow: str = "") -> int:
+    """Where a name that ends in a head word at `start` begins.
+
+    Walks left over name characters until punctuation or a function word, a leading
+    verb (加快推动), the end of an earlier entity (`floor`) or `limit` characters.
+    `allow` adds non-CJK characters that may appear inside names (digits in 50万吨).
+    """
+    p = start
+    while p > floor and start - p < limit:
+        ch = text[p - 1]
+        if ch in stops or not (is_cjk(ch) or ch in allow):
+            break
+        if any(text.startswith(v, p - len(v)) and p - len(v) >= floor for v in verbs if len(v) >= 2):
+            break
+        p -= 1
+    return p

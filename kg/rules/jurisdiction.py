@@ -1,0 +1,93 @@
+"""The document's home jurisdiction, and which of several same-named places is meant.
+
+Why: a city paper writes 市委 and 市发改委 for its own city's bodies and names its
+own counties without the city. Schema canonical names need that city (晋中市委),
+and the choice between two 城关镇 or two 朝阳区 is best made by the map around
+the places the article names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from kg.gazetteer import Division, Gazetteer, load_gazetteer
+from kg.rules.base import Candidate
+
+CITY_CUES = re.compile("我市|全市|市委|市政府|市政协|市人大|本市|市发改委|市住建局|市两会")
+COUNTY_CUES = re.compile("我县|全县|县委|县政府|县政协|县人大|本县|县城|我区|全区|区委|区政府")
+
+
+def resolve_places(places: list[Candidate]) -> None:
+    """Pick one division for each ambiguous place name, in place.
+
+    A name right after its parent (介休市义棠镇) takes that parent's child; otherwise
+    the option nearest to the unambiguous places of the same article wins.
+    """
+    gaz = load_gazetteer()
+    sure = [gaz.get(c.attrs["adcode"]) for c in places if len(c.attrs.get("options", [])) == 1]
+    by_end = {c.end: c for c in places if c.attrs.get("adcode")}
+    for c in places:
+        options = c.attrs.get("options", [])
+        if len(options) < 2:
+            continue
+        prev = by_end.get(c.start)
+        divs = [gaz.get(o) for o in options]
+        if prev is not None:
+            under = [d for d in divs if gaz.is_under(d, prev.attrs["adcode"])]
+            if under:
+                _set(c, under[0])
+                continue
+        _set(c, max(divs, key=lambda d: (_affinity(gaz, d, sure), -len(d.code), _neg(d.code))))
+
+
+def _neg(code: str) -> tuple[int, ...]:
+    return tuple(-int(ch) for ch in code)
+
+
+def _affinity(gaz: Gazetteer, d: Division, sure: list[Division]) -> int:
+    """How many of the article's certain places lie on d's branch of the map."""
+    score = 0
+    for s in sure:
+        if s.code == d.code:
+            continue
+        if d.code.startswith(s.code) or s.code.startswith(d.code[: max(2, len(d.code) - 3)]):
+            score += 1
+    return score
+
+
+def _set(c: Candidate, d: Division) -> None:
+    c.canonical = d.name
+    c.attrs["adcode"] = d.code
+    c.attrs["level"] = d.level
+    c.attrs["options"] = [d.code]
+
+
+def detect_jurisdiction(text: str, places: list[Candidate]) -> Division | None:
+    """The city or county that 我市/市委/全县 refer to.
+
+    Counted from the places themselves: each mention of a city or county votes for
+    it, and each mention of a place below votes for its city and county too. Cue
+    words (我市 vs 全县) say which level the paper speaks from.
+    """
+    gaz = load_gazetteer()
+    votes: Counter[str] = Counter()
+    for c in places:
+        code = c.attrs.get("adcode")
+        if not code or gaz.get(code) is None:
+            continue
+        d = gaz.get(code)
+        chain = [d, *gaz.ancestors(d)]
+        for a in chain:
+            if a.level in ("city", "county"):
+                votes[a.code] += 3 if a is d else 1
+    if not votes:
+        return None
+    n_city = len(CITY_CUES.findall(text))
+    n_county = len(COUNTY_CUES.findall(text))
+    want = "county" if n_county > n_city else "city"
+    ranked = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+    for code, _ in ranked:
+        if gaz.get(code).level == want:
+            return gaz.get(code)
+    return gaz.get(ranked[0][0])

@@ -1,0 +1,177 @@
+"""PLACE: divisions from the national table, villages, zones, regions, rivers, mountains.
+
+Precision comes from the administrative map itself: a full official name (晋中市,
+义棠镇) is a place anywhere; a short form (晋中, 昔阳) only where the segmenter also
+cut a word there and the corpus does not use it as an ordinary word; a village name
+only where the village table puts it under a place the article names, or right
+after its town (高村镇鸟停村).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from kg.gazetteer import DATA_DIR, Division, Gazetteer, load_gazetteer
+from kg.rules.base import CJK, Candidate, DictMatcher, token_boundaries
+
+PROVINCE_ABBREVIATIONS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+REGION_SUFFIX = r"(?:城市群|经济圈|都市圈|经济带|经济区|金三角|一体化示范区)"
+ZONE_SUFFIX = (
+    r"(?:经济技术开发区|经济开发区|高新技术产业开发区|高新技术开发区|高新区|工业园区|产业园区|"
+    r"农业高新技术产业示范区|综合改革示范区|开发区|新区|工业园|示范区)"
+)
+OLD_TOWN_SUFFIX = r"(?:老城|古城|古镇)"
+DIRECTION = r"(?:中部|北部|南部|东部|西部|东南|西南|东北|西北|中原|沿黄)"
+MACRO_REGIONS = r"(?:华北|华东|华南|华中|西北|西南|东北)地区"
+
+# Generic words ending in 村/社区 that are never a village's name.
+GENERIC_VILLAGE_WORDS = set(
+    "农村 乡村 全村 本村 该村 各村 邻村 村村 行政村 自然村 示范村 先进村 贫困村 重点村 中心村 "
+    "美丽村 文明村 集体村 城中村 治理村 薄弱村 空心村 新村 老村 山村 小村 大村 社区 城市社区 "
+    "新型社区 农村社区 安置社区 易地搬迁社区 和美乡村".split()
+)
+
+# Full division names that are also ordinary words (城区 "urban area", 新区).
+GENERIC_FULL_NAMES = {"城区", "郊区", "矿区", "新区", "林区", "市辖区", "开发区", "高新区", "古城", "老城"}
+# 村 followed by these is 村级/村民/村委…, not the end of a village name
+NOT_AFTER_VILLAGE = "级民委集干容貌务规庄落里办两部组长"
+VILLAGE_LEFT = "，。、；：“（( 如在到赴从和与及对"
+VILLAGE_RIGHT = "将、的，。；：”）)在是把和与及等以作为还也都就已"
+
+LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "zone": 3, "town": 3, "village": 4}
+
+
+@cache
+def _matchers() -> tuple[DictMatcher, DictMatcher, DictMatcher, dict[str, list[Division]]]:
+    gaz = load_gazetteer()
+    full = DictMatcher(n for n in gaz.by_name if len(n) >= 2 and n not in GENERIC_FULL_NAMES)
+    short = DictMatcher(gaz.by_short)
+    features = (DATA_DIR / "natural_features.txt").read_text(encoding="utf-8").split()
+    town_short = gaz.town_short_forms()
+    return full, short, DictMatcher(features), town_short
+
+
+def find_places(doc) -> list[Candidate]:
+    """All place candidates of a document (overlaps allowed; merge decides)."""
+    gaz = load_gazetteer()
+    text = doc.text
+    bounds = token_boundaries(doc)
+    full, short, features, town_short = _matchers()
+    out: list[Candidate] = []
+
+    for s, e, name in full.finditer(text):
+        # two-character names (兴县, 夏县) also occur inside words (振兴县域): the
+        # segmenter must agree they are a word of their own
+        divs = gaz.by_name[name]
+        if (len(name) <= 2 or all(d.level == "town" for d in divs)) and not (s in bounds and e in bounds):
+            continue
+        out.append(_division_candidate(s, e, name, gaz.by_name[name], priority=3))
+    for s, e, name in short.finditer(text):
+        if s in bounds and e in bounds and not _inside_longer_name(text, s, e):
+            out.append(_division_candidate(s, e, name, gaz.by_short[name], priority=2))
+
+    # town short forms (义棠 -> 义棠镇) once the full name is in the document
+    named_towns = {c.canonical for c in out if c.attrs.get("level") == "town"}
+    if named_towns:
+        shorts = DictMatcher(s for s, divs in town_short.items() if any(d.name in named_towns for d in divs))
+        for s, e, name in shorts.finditer(text):
+            if s in bounds and e in bounds and text[e : e + 1] not in ("镇", "乡", "街"):
+                divs = [d for d in town_short[name] if d.name in named_towns]
+                out.append(_division_candidate(s, e, name, divs, priority=2))
+
+    out.extend(_villages(text, out, gaz, bounds))
+    out.extend(_patterned(text, out))
+    for s, e, name in features.finditer(text):
+        if text[e : e + 2] == "山脉" or name.endswith("山") and text[e : e + 1] == "脉":
+            out.append(Candidate(s, e + 1, "PLACE", name, 2, {"level": "feature"}))
+        else:
+            out.append(Candidate(s, e, "PLACE", name, 2, {"level": "feature"}))
+    return out
+
+
+def _inside_longer_name(text: str, s: int, e: int) -> bool:
+    """A short form directly followed by its own level suffix is part of the full name."""
+    return text[e : e + 1] in ("省", "市", "县", "区", "州", "盟", "旗")
+
+
+def _division_candidate(s: int, e: int, surface: str, divs: list[Division], priority: int) -> Candidate:
+    # several divisions share a name (城关镇): keep them all; resolve_places picks one
+    best = min(divs, key=lambda d: (LEVEL_RANK[d.level], d.code))
+    return Candidate(
+        s,
+        e,
+        "PLACE",
+        best.name,
+        priority,
+        {"options": [d.code for d in divs], "adcode": best.code, "level": best.level},
+    )
+
+
+def _villages(text: str, found: list[Candidate], gaz: Gazetteer, bounds: set[int]) -> list[Candidate]:
+    """X村 / X社区 that the village table places under a place named in the text,
+    or that stands right after its town (高村镇鸟停村), or that a sentence introduces
+    as a village (如宋曲村将…) in a paragraph that names its town."""
+    # county-level codes and below: a province-wide match (晋中乡村 -> 中乡村) proves nothing
+    context = {code for c in found for code in c.attrs.get("options", []) if len(code) >= 6}
+    ends = {c.end: c for c in found if c.attrs.get("level") == "town"}
+    towns = sorted((c for c in found if c.attrs.get("level") == "town"), key=lambda c: c.start)
+    out = []
+    for m in re.finditer("村|社区", text):
+        end = m.end()
+        if text[end : end + 1] and text[end] in NOT_AFTER_VILLAGE:
+            continue
+        found_here = False
+        for k in (3, 2, 4):
+            s = m.start() - k
+            name = text[max(s, 0) : end]
+            if s < 0 or not re.fullmatch(f"[{CJK}]+", name) or name in GENERIC_VILLAGE_WORDS or s not in bounds:
+                continue
+            options = [d for d in gaz.villages.get(name, []) if any(d.code.startswith(c) for c in context)]
+            if options:
+                # the most specific context wins: a village under a named town first
+                options.sort(key=lambda d: (-max(len(c) for c in context if d.code.startswith(c)), d.code))
+                best = options[0]
+                out.append(Candidate(s, end, "PLACE", name, 2, {"options": [best.code], "adcode": best.code, "level": "village"}))
+                found_here = True
+                break
+        if found_here:
+            continue
+        for k in (2, 3):
+            s = m.start() - k
+            name = text[max(s, 0) : end]
+            if s < 0 or not re.fullmatch(f"[{CJK}]+", name) or name in GENERIC_VILLAGE_WORDS:
+                continue
+            town = ends.get(s)
+            if town is None and k <= 3 and (s == 0 or text[s - 1] in VILLAGE_LEFT) and text[end : end + 1] in tuple(VILLAGE_RIGHT):
+                para = text.rfind("\n", 0, s) + 1
+                earlier = [t for t in towns if para <= t.start < s]
+                town = earlier[-1] if earlier else None
+            if town is not None and k <= 3:
+                out.append(Candidate(s, end, "PLACE", name, 2, {"level": "village", "parent_name": town.canonical}))
+                break
+    return out
+
+
+def _patterned(text: str, found: list[Candidate]) -> list[Candidate]:
+    """Zones, old towns and regions built on a place name: 兴县经济技术开发区, 榆次老城,
+    山西中部城市群, 晋陕豫黄河金三角, 华北地区."""
+    out = []
+    by_end: dict[int, Candidate] = {}
+    for c in found:
+        if c.attrs.get("level") in ("province", "city", "county"):
+            by_end.setdefault(c.end, c)
+            by_end[c.end] = max(by_end[c.end], c, key=lambda x: x.length)
+    for end, c in by_end.items():
+        rest = text[end : end + 14]
+        for suffix, level in ((ZONE_SUFFIX, "zone"), (OLD_TOWN_SUFFIX, "district"), (DIRECTION + "?" + REGION_SUFFIX, "region")):
+            m = re.match(suffix, rest)
+            if m:
+                name = text[c.start : end + m.end()]
+                out.append(Candidate(c.start, end + m.end(), "PLACE", name, 1, {"level": level, "parent_name": c.canonical}))
+                break
+    for m in re.finditer(f"[{PROVINCE_ABBREVIATIONS}]{{2,4}}(?:黄河|长江|沿黄)?{REGION_SUFFIX}", text):
+        out.append(Candidate(m.start(), m.end(), "PLACE", m.group(), 4, {"level": "region"}))
+    for m in re.finditer(MACRO_REGIONS, text):
+        out.append(Candidate(m.start(), m.end(), "PLACE", m.group(), 3, {"level": "region"}))
+    return out

@@ -1,0 +1,101 @@
+"""Chinese word segmentation for kg: a spaCy pipeline backed by packaged pkuseg.
+
+Why this module exists: spacy-pkuseg ships no model and its downloader needs
+the network, so kg trains its own model on People's Daily 1998 (PKU
+segmentation standard; see ``scripts/train_segmenter.py`` and
+``docs/segmenter.md``) and ships it in ``kg/models/pkuseg``. Everything here
+loads from that directory only; nothing is ever downloaded.
+
+Design choices:
+
+* The pkuseg segmenter is built with ``user_dict=None`` and attached to the
+  tokenizer directly instead of via ``nlp.tokenizer.initialize(...)``.
+  ``initialize`` always enables pkuseg's generic "default" dictionary
+  post-processing (a 4.5 MB pickle), which costs load time and merges words
+  against the PKU standard the model was trained on.
+* Gazetteer names go into pkuseg's user dictionary (a trie applied before the
+  statistical model, longest match first), so e.g. 晋中市 or
+  发展和改革委员会 always come out as one token.
+* The model weights and feature map are loaded once per process and shared,
+  read-only, by every pipeline :func:`make_nlp` returns; each pipeline gets
+  its own user dictionary.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+#: Directory of the packaged pkuseg model (``features.msgpack`` +
+#: ``weights.npz``), loadable by ``spacy_pkuseg.pkuseg(model_name=...)`` and
+#: spaCy's ``ChineseTokenizer.initialize(pkuseg_model=...)``.
+PKUSEG_MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "pkuseg"
+
+_MODEL_FILES: Final[tuple[str, ...]] = ("features.msgpack", "weights.npz")
+_ZH_CONFIG: Final[dict[str, Any]] = {"nlp": {"tokenizer": {"segmenter": "pkuseg"}}}
+
+
+@functools.lru_cache(maxsize=4)
+def _load_base(model_dir: Path) -> Any:
+    """Load a pkuseg segmenter without user words; cached per directory.
+
+    The absolute path can never equal one of pkuseg's downloadable model
+    names ("news", "spacy_ontonotes", ...), which is what keeps
+    ``spacy_pkuseg.pkuseg`` off the network.
+    """
+    import spacy_pkuseg
+
+    missing = [name for name in _MODEL_FILES if not (model_dir / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"pkuseg model files {missing} not found in {model_dir}; retrain with scripts/train_segmenter.py")
+    return spacy_pkuseg.pkuseg(str(model_dir), user_dict=None)
+
+
+def load_pkuseg(user_words: Iterable[str] = (), *, model_dir: str | Path = PKUSEG_MODEL_DIR) -> Any:
+    """Return a ``spacy_pkuseg.pkuseg`` segmenter with ``user_words`` forced whole.
+
+    The returned object shares the (read-only) model with other segmenters
+    loaded from the same directory but owns its user dictionary.
+    """
+    import copy
+
+    import spacy_pkuseg
+
+    seg = copy.copy(_load_base(Path(model_dir).resolve()))
+    words = _clean_words(user_words)
+    seg.preprocesser = spacy_pkuseg.Preprocesser(words)
+    return seg
+
+
+def make_nlp(user_words: Iterable[str] = (), *, model_dir: str | Path = PKUSEG_MODEL_DIR) -> Language:
+    """Build a blank Chinese spaCy pipeline that segments with packaged pkuseg.
+
+    ``user_words`` (e.g. gazetteer names) are added to pkuseg's user
+    dictionary, so they are never split; where user words overlap, the
+    longest match starting leftmost wins. ``model_dir`` exists for
+    evaluating other models; kg itself always uses the default.
+    The pipeline has no components, only the tokenizer; the result depends
+    only on the model and the set of user words, not on their order.
+    """
+    from spacy.lang.zh import Chinese
+
+    nlp = Chinese.from_config(_ZH_CONFIG)
+    nlp.tokenizer.pkuseg_seg = load_pkuseg(user_words, model_dir=model_dir)
+    return nlp
+
+
+def _clean_words(words: Iterable[str]) -> list[str]:
+    """Strip and de-duplicate user words, dropping unusable ones.
+
+    pkuseg cuts the text at whitespace before consulting the user dictionary,
+    so words containing whitespace could never match; empty words would mark
+    the trie root as a word. Sorting makes the dictionary independent of the
+    caller's iteration order.
+    """
+    cleaned = {w.strip() for w in words}
+    return sorted(w for w in cleaned if w and not any(c.isspace() for c in w))

@@ -1,0 +1,254 @@
+"""Tests for kg.documents: finding, decoding and skipping input files."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from pathlib import Path
+
+import pytest
+
+from kg.documents import (
+    Document,
+    InputError,
+    Skipped,
+    collect_inputs,
+    read_document,
+    read_documents,
+)
+
+ARTICLE = "晋中市发展和改革委员会\n\n市发改委将充分发挥经济体制改革牵引作用。\n"
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+def read(path: Path) -> Document | Skipped:
+    return read_document(path, path.name)
+
+
+def assert_offsets(doc: Document) -> None:
+    assert len(doc.offsets) == len(doc.text)
+    for ch, off in zip(doc.text, doc.offsets, strict=False):
+        assert doc.raw[off] == ch or (ch == "\n" and doc.raw[off] in "\r\n")
+
+
+# --- decoding -------------------------------------------------------------------
+
+
+def test_utf8(tmp_path: Path) -> None:
+    doc = read(write(tmp_path / "a.txt", ARTICLE))
+    assert isinstance(doc, Document)
+    assert doc.doc_id == "a.txt"
+    assert doc.raw == ARTICLE
+    assert doc.text == "晋中市发展和改革委员会\n市发改委将充分发挥经济体制改革牵引作用。"
+    assert_offsets(doc)
+
+
+def test_utf8_bom_is_stripped(tmp_path: Path) -> None:
+    doc = read(write(tmp_path / "a.txt", codecs.BOM_UTF8 + ARTICLE.encode()))
+    assert isinstance(doc, Document)
+    assert doc.raw == ARTICLE
+    assert not doc.text.startswith("\ufeff")
+    assert_offsets(doc)
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "gb2312"])
+def test_gb_encodings(tmp_path: Path, encoding: str) -> None:
+    doc = read(write(tmp_path / "a.txt", ARTICLE.encode(encoding)))
+    assert isinstance(doc, Document)
+    assert doc.raw == ARTICLE
+
+
+def test_gb18030_only_characters(tmp_path: Path) -> None:
+    text = "𠀀字与㐀字，欧元€。"  # outside GBK: needs GB18030's four-byte forms
+    doc = read(write(tmp_path / "a.txt", text.encode("gb18030")))
+    assert isinstance(doc, Document)
+    assert doc.raw == text
+
+
+def test_utf16_with_bom(tmp_path: Path) -> None:
+    doc = read(write(tmp_path / "a.txt", ARTICLE.encode("utf-16")))
+    assert isinstance(doc, Document)
+    assert doc.raw == ARTICLE
+
+
+def test_crlf_file(tmp_path: Path) -> None:
+    doc = read(write(tmp_path / "a.txt", ARTICLE.replace("\n", "\r\n")))
+    assert isinstance(doc, Document)
+    assert doc.text == "晋中市发展和改革委员会\n市发改委将充分发挥经济体制改革牵引作用。"
+    assert_offsets(doc)
+
+
+# --- skipping -------------------------------------------------------------------
+
+
+def test_binary_with_nul_bytes(tmp_path: Path) -> None:
+    data = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+    assert read(write(tmp_path / "image.txt", data)) == Skipped(tmp_path / "image.txt", "binary file")
+
+
+def test_binary_of_control_characters(tmp_path: Path) -> None:
+    data = bytes([1, 2, 3, 4, 5, 6, 0x1B, 0x7F]) * 50 + "晋中".encode()
+    result = read(write(tmp_path / "x.txt", data))
+    assert isinstance(result, Skipped)
+    assert result.reason == "binary file"
+
+
+def test_neither_utf8_nor_gb18030(tmp_path: Path) -> None:
+    data = b"caf\xe9 \x80\x80\xff\xff r\xe9sum\xe9"
+    result = read(write(tmp_path / "x.txt", data))
+    assert isinstance(result, Skipped)
+    assert result.reason == "not UTF-8 or GB18030 text"
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\r\n\t ", "\ufeff\u3000\n".encode()])
+def test_empty(tmp_path: Path, data: bytes) -> None:
+    result = read(write(tmp_path / "x.txt", data))
+    assert isinstance(result, Skipped)
+    assert result.reason == "empty"
+
+
+def test_missing_file_is_skipped_not_raised(tmp_path: Path) -> None:
+    result = read(tmp_path / "gone.txt")
+    assert isinstance(result, Skipped)
+    assert result.reason.startswith("unreadable: ")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a non-root POSIX user")
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "x.txt", ARTICLE)
+    path.chmod(0)
+    try:
+        assert read(path) == Skipped(path, "unreadable: Permission denied")
+    finally:
+        path.chmod(0o644)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_fifo_is_skipped_without_blocking(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")
+    write(tmp_path / "a.txt", ARTICLE)
+    results = list(read_documents([tmp_path]))
+    assert [type(r).__name__ for r in results] == ["Document", "Skipped"]
+    assert results[1] == Skipped(tmp_path / "pipe.txt", "not a regular file")
+
+
+# --- finding files ---------------------------------------------------------------
+
+
+def test_nested_directories_give_relative_ids(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    write(root / "2024" / "03" / "b.txt", ARTICLE)
+    write(root / "2024" / "a.md", ARTICLE)
+    write(root / "z.TXT", ARTICLE)
+    write(root / "notes.docx", b"PK\x03\x04")
+    write(root / ".git" / "x.txt", ARTICLE)
+    write(root / ".hidden.txt", ARTICLE)
+    found = collect_inputs([root])
+    assert [doc_id for _, doc_id in found] == ["2024/03/b.txt", "2024/a.md", "z.TXT"]
+    assert found[0][0] == root / "2024" / "03" / "b.txt"
+
+
+def test_flat_directory_gives_bare_names(tmp_path: Path) -> None:
+    for name in ["002.txt", "000.txt", "001.txt"]:
+        write(tmp_path / "seeds" / name, ARTICLE)
+    found = collect_inputs([tmp_path / "seeds"])
+    assert [doc_id for _, doc_id in found] == ["000.txt", "001.txt", "002.txt"]
+
+
+def test_file_given_directly_gets_its_bare_name(tmp_path: Path) -> None:
+    # A file named on the command line is read whatever its suffix.
+    path = write(tmp_path / "deep" / "er" / "note.log", ARTICLE)
+    assert collect_inputs([path]) == [(path, "note.log")]
+
+
+def test_missing_input_raises_naming_it(tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", ARTICLE)
+    missing = tmp_path / "nope"
+    with pytest.raises(InputError, match="nope"):
+        collect_inputs([tmp_path, missing])
+    with pytest.raises(InputError, match="nope"):
+        read_documents([missing])  # raised at the call, before iterating
+
+
+def test_directory_without_articles_raises(tmp_path: Path) -> None:
+    write(tmp_path / "x.csv", "a,b\n")
+    with pytest.raises(InputError, match="no .txt or .md files"):
+        collect_inputs([tmp_path])
+
+
+def test_order_is_deterministic_and_sorted(tmp_path: Path) -> None:
+    names = ["b/2.txt", "a.txt", "c/1/x.md", "b/10.txt", "B.txt", "b/1.txt"]
+    for name in names:
+        write(tmp_path / name, ARTICLE)
+    first = collect_inputs([tmp_path])
+    ids = [doc_id for _, doc_id in first]
+    assert ids == sorted(ids)
+    assert collect_inputs([tmp_path]) == first
+    assert [d.doc_id for d in read_documents([tmp_path])] == ids
+
+
+def test_no_duplicates(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", ARTICLE)
+    write(tmp_path / "b.txt", ARTICLE)
+    found = collect_inputs([tmp_path, path, tmp_path])
+    assert [doc_id for _, doc_id in found] == ["a.txt", "b.txt"]
+
+
+def test_same_name_in_two_folders_gets_unique_ids(tmp_path: Path) -> None:
+    write(tmp_path / "one" / "a.txt", "甲")
+    write(tmp_path / "two" / "a.txt", "乙")
+    found = collect_inputs([tmp_path / "one", tmp_path / "two"])
+    assert [doc_id for _, doc_id in found] == ["a.txt", "two/a.txt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_symlink_loop_terminates(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    write(root / "sub" / "a.txt", ARTICLE)
+    try:
+        (root / "sub" / "back").symlink_to(root, target_is_directory=True)
+    except OSError:
+        pytest.skip("symlinks not permitted here")
+    found = collect_inputs([root])
+    assert [doc_id for _, doc_id in found] == ["sub/a.txt"]
+
+
+# --- reading lazily ---------------------------------------------------------------
+
+
+def test_read_documents_mixes_documents_and_skips(tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", ARTICLE)
+    write(tmp_path / "b.txt", b"")
+    write(tmp_path / "c.txt", ARTICLE.encode("gbk"))
+    results = read_documents([tmp_path])
+    assert not isinstance(results, list)  # lazy
+    kinds = [(type(r).__name__, getattr(r, "doc_id", None)) for r in results]
+    assert kinds == [("Document", "a.txt"), ("Skipped", None), ("Document", "c.txt")]
+
+
+def test_nothing_readable_raises_after_reporting_skips(tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", b"")
+    write(tmp_path / "b.txt", b"\x00\x01")
+    seen: list[Skipped] = []
+    with pytest.raises(InputError, match="none of the 2 input files"):
+        for item in read_documents([tmp_path]):
+            assert isinstance(item, Skipped)
+            seen.append(item)
+    assert [s.reason for s in seen] == ["empty", "binary file"]
+
+
+def test_seed_folder(tmp_path: Path) -> None:
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    docs = list(read_documents([seeds]))
+    assert all(isinstance(d, Document) for d in docs)
+    assert [d.doc_id for d in docs] == sorted(p.name for p in seeds.glob("*.txt"))
+    for doc in docs:
+        assert isinstance(doc, Document)
+        assert_offsets(doc)

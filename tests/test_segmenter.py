@@ -1,0 +1,119 @@
+"""Tests for kg.segmenter: the packaged pkuseg model and the spaCy pipeline.
+
+They guard the offline start-up path: the model must load from the package
+without touching the network, segment news text sensibly, keep gazetteer
+names whole and never lose or alter characters.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+from spacy.language import Language
+
+from kg.segmenter import PKUSEG_MODEL_DIR, load_pkuseg, make_nlp
+
+GAZETTEER = ["晋中市", "义棠镇", "发展和改革委员会"]
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail any test that tries to open a connection (e.g. a model download)."""
+
+    def guard(*args: object, **kwargs: object) -> None:
+        raise AssertionError("kg.segmenter tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", guard)
+    monkeypatch.setattr(socket, "create_connection", guard)
+    yield
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    """One pipeline with the gazetteer words, shared to keep the suite fast."""
+    return make_nlp(GAZETTEER)
+
+
+def words(nlp: Language, text: str) -> list[str]:
+    """Non-space token texts of ``text``."""
+    return [t.text for t in nlp(text) if not t.is_space]
+
+
+def test_model_files_are_packaged() -> None:
+    assert PKUSEG_MODEL_DIR.is_dir()
+    assert (PKUSEG_MODEL_DIR / "features.msgpack").is_file()
+    assert (PKUSEG_MODEL_DIR / "weights.npz").is_file()
+    size = sum(p.stat().st_size for p in PKUSEG_MODEL_DIR.iterdir())
+    assert size < 40e6, "model too large to ship"
+
+
+def test_returns_blank_chinese_pipeline(nlp: Language) -> None:
+    assert nlp.lang == "zh"
+    assert nlp.pipe_names == []
+    assert nlp.tokenizer.segmenter == "pkuseg"
+
+
+def test_segments_known_sentence(nlp: Language) -> None:
+    toks = words(nlp, "中国人民今天迎来了新的一年。")
+    # PKU standard: 中国 / 人民 are separate words.
+    assert toks[:3] == ["中国", "人民", "今天"]
+    assert toks[-1] == "。"
+    assert "迎来" in toks
+
+
+def test_user_words_stay_whole(nlp: Language) -> None:
+    text = "山西省晋中市介休市义棠镇发展和改革委员会召开会议。"
+    toks = words(nlp, text)
+    for name in GAZETTEER:
+        assert name in toks, toks
+
+
+def test_user_words_only_affect_their_pipeline(nlp: Language) -> None:
+    plain = make_nlp()
+    text = "义棠镇发展和改革委员会"
+    assert "发展和改革委员会" not in words(plain, text)
+    assert "发展和改革委员会" in words(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "晋中市义棠镇 2024年 GDP增长５.２％，\n  新建项目12个。",
+        "  前导空格与\t制表符\u3000全角空格  ",
+        "",
+        "English only text.",
+    ],
+)
+def test_text_round_trips(nlp: Language, text: str) -> None:
+    doc = nlp(text)
+    assert "".join(t.text_with_ws for t in doc) == text
+
+
+def test_deterministic_and_order_independent() -> None:
+    text = "晋中市发展和改革委员会主任在义棠镇调研乡村振兴工作。"
+    a = [t.text for t in make_nlp(GAZETTEER)(text)]
+    b = [t.text for t in make_nlp(reversed(GAZETTEER))(text)]
+    c = [t.text for t in make_nlp(GAZETTEER)(text)]
+    assert a == b == c
+
+
+def test_stock_pkuseg_loader_reads_packaged_model() -> None:
+    """The shipped layout must also load with plain spacy_pkuseg / spaCy."""
+    import spacy_pkuseg
+    from spacy.lang.zh import Chinese
+
+    seg = spacy_pkuseg.pkuseg(str(PKUSEG_MODEL_DIR), user_dict=None)
+    ours = load_pkuseg()
+    text = "中国人民今天迎来了新的一年。"
+    assert seg.cut(text) == ours.cut(text)
+
+    stock = Chinese.from_config({"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
+    stock.tokenizer.initialize(pkuseg_model=str(PKUSEG_MODEL_DIR))
+    assert [t.text for t in stock(text)][:2] == ["中国", "人民"]
+
+
+def test_missing_model_dir_raises(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError):
+        make_nlp(model_dir=tmp_path)
