@@ -85,15 +85,16 @@ class Gazetteer:
                 if s in short_stoplist or s in self.by_name:
                     continue
                 self.by_short.setdefault(s, []).append(d)
-        self._villages: dict[str, list[Division]] | None = None
-        self._village_codes: dict[str, Division] = {}
+        self._towns_by_county: dict[str, list[str]] = {}
+        for d in divisions:
+            if len(d.code) == 9:
+                self._towns_by_county.setdefault(d.code[:6], []).append(d.code)
 
     def get(self, code: str) -> Division | None:
         """The division with this code, villages included."""
         d = self.by_code.get(code)
         if d is None and len(code) == 12:
-            self.villages  # noqa: B018 - loads the village codes
-            d = self._village_codes.get(code)
+            d = next((v for v in self.villages_of_town(code[:9]) if v.code == code), None)
         return d
 
     def parent(self, d: Division) -> Division | None:
@@ -115,13 +116,28 @@ class Gazetteer:
         forms = short_forms_of(d.name, d.level)
         return forms[0] if forms else None
 
-    @property
-    def villages(self) -> dict[str, list[Division]]:
-        """Village and community names -> divisions (loaded on first use: 600k rows)."""
-        if self._villages is None:
-            self._villages = _load_villages()
-            self._village_codes = {d.code: d for ds in self._villages.values() for d in ds}
-        return self._villages
+    def villages_of_town(self, town: str) -> list[Division]:
+        """The villages and communities of one town (from the 2021 village codes)."""
+        line = _village_lines().get(town, "")
+        return [Division(town + item[:3], item[3:], "village", town) for item in line.split("|") if item]
+
+    def villages_under(self, codes: set[str]) -> dict[str, list[Division]]:
+        """Village name -> villages, for the villages under any of `codes` (county level or below).
+
+        Read per town on demand: the article names a handful of places, and the
+        whole table (600k villages) would cost seconds to index.
+        """
+        towns: set[str] = set()
+        for code in codes:
+            if len(code) == 6:
+                towns.update(self._towns_by_county.get(code, ()))
+            elif len(code) == 9:
+                towns.add(code)
+        out: dict[str, list[Division]] = {}
+        for town in sorted(towns):
+            for v in self.villages_of_town(town):
+                out.setdefault(v.name, []).append(v)
+        return out
 
     def town_short_forms(self) -> dict[str, list[Division]]:
         """Town short forms (义棠镇 -> 义棠): only safe once the full name is in the text."""
@@ -133,15 +149,11 @@ class Gazetteer:
         return out
 
 
-def _load_villages() -> dict[str, list[Division]]:
-    out: dict[str, list[Division]] = {}
+@cache
+def _village_lines() -> dict[str, str]:
+    """Town code -> its raw village list ("001宋曲村|002…"), parsed only when asked."""
     with gzip.open(DATA_DIR / "villages.tsv.gz", "rt", encoding="utf-8") as f:
-        for line in f:
-            town, _, names = line.rstrip("\n").partition("\t")
-            for item in names.split("|"):
-                d = Division(town + item[:3], item[3:], "village", town)
-                out.setdefault(d.name, []).append(d)
-    return out
+        return dict(line.rstrip("\n").split("\t", 1) for line in f)
 
 
 @cache

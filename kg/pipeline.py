@@ -11,6 +11,7 @@ code, nested places, jurisdiction).
 
 from __future__ import annotations
 
+import bisect
 from functools import cache
 
 from spacy.language import Language
@@ -37,6 +38,13 @@ if not Span.has_extension("kg"):
     Span.set_extension("kg", default=None)
 
 
+def _text(doc: Doc) -> str:
+    """doc.text, computed once: spaCy rebuilds the string on every access."""
+    if "kg_text" not in doc.user_data:
+        doc.user_data["kg_text"] = doc.text
+    return doc.user_data["kg_text"]
+
+
 def _places_of(doc: Doc) -> list:
     return [c for c in candidates(doc) if c.label == "PLACE"]
 
@@ -49,7 +57,7 @@ def make_places(nlp: Language, name: str):
         places = find_places(doc)
         resolve_places(places)
         candidates(doc).extend(places)
-        j = detect_jurisdiction(doc.text, places)
+        j = detect_jurisdiction(_text(doc), places)
         doc._.jurisdiction = j.code if j else None
         return doc
 
@@ -63,7 +71,7 @@ def _jurisdiction(doc: Doc):
 @Language.factory("kg_agencies")
 def make_agencies(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
-        candidates(doc).extend(find_agencies(doc.text, _places_of(doc), _jurisdiction(doc)))
+        candidates(doc).extend(find_agencies(_text(doc), _places_of(doc), _jurisdiction(doc)))
         return doc
 
     return component
@@ -72,7 +80,7 @@ def make_agencies(nlp: Language, name: str):
 @Language.factory("kg_persons")
 def make_persons(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
-        candidates(doc).extend(find_persons(doc.text))
+        candidates(doc).extend(find_persons(_text(doc)))
         return doc
 
     return component
@@ -81,7 +89,7 @@ def make_persons(nlp: Language, name: str):
 @Language.factory("kg_orgs")
 def make_orgs(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
-        candidates(doc).extend(find_orgs(doc.text, _places_of(doc)))
+        candidates(doc).extend(find_orgs(_text(doc), _places_of(doc)))
         return doc
 
     return component
@@ -90,7 +98,7 @@ def make_orgs(nlp: Language, name: str):
 @Language.factory("kg_projects")
 def make_projects(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
-        candidates(doc).extend(find_projects(doc.text, _places_of(doc)))
+        candidates(doc).extend(find_projects(_text(doc), _places_of(doc)))
         return doc
 
     return component
@@ -99,7 +107,7 @@ def make_projects(nlp: Language, name: str):
 @Language.factory("kg_policies")
 def make_policies(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
-        candidates(doc).extend(find_policies(doc.text))
+        candidates(doc).extend(find_policies(_text(doc)))
         return doc
 
     return component
@@ -126,6 +134,7 @@ def make_entities(nlp: Language, name: str):
             ents.append(span)
         doc.ents = ents
         doc.user_data.pop("kg_candidates", None)
+        doc.user_data.pop("kg_text", None)
         return doc
 
     return component
@@ -133,9 +142,12 @@ def make_entities(nlp: Language, name: str):
 
 def _split_tokens_at(doc: Doc, cuts: set[int]) -> Doc:
     """Split words where an entity boundary falls inside them (pkuseg's 市发改委将)."""
+    ordered = sorted(cuts)
     with doc.retokenize() as retok:
         for token in doc:
-            inner = sorted(c - token.idx for c in cuts if token.idx < c < token.idx + len(token.text))
+            lo = bisect.bisect_right(ordered, token.idx)
+            hi = bisect.bisect_left(ordered, token.idx + len(token.text))
+            inner = [c - token.idx for c in ordered[lo:hi]]
             if not inner:
                 continue
             bounds = [0, *inner, len(token.text)]

@@ -58,11 +58,12 @@ def _mention(start: int, end: int, type_: str, surface: str, info: dict) -> Ment
 def mentions_of(doc: Doc) -> list[Mention]:
     """All entity mentions: doc.ents plus the places nested in agency names."""
     out = []
+    text = doc.text
     for span in doc.ents:
         info = span._.kg or {"canonical": span.text}
         out.append(_mention(span.start_char, span.end_char, span.label_, span.text, info))
         for p in info.get("nested_places", []):
-            out.append(_mention(p.start, p.end, "PLACE", doc.text[p.start : p.end], {"canonical": p.canonical, **p.attrs, "nested": True}))
+            out.append(_mention(p.start, p.end, "PLACE", text[p.start : p.end], {"canonical": p.canonical, **p.attrs, "nested": True}))
     out.sort(key=lambda m: (m.start, -m.end))
     return out
 
@@ -73,9 +74,10 @@ def resolve(doc: Doc, doc_id: str) -> DocExtraction:
     mentions = mentions_of(doc)
     gaz = load_gazetteer()
     j = gaz.get(doc._.jurisdiction) if doc._.jurisdiction else None
-    relations, implied = find_relations(doc.text, mentions, sentence_bounds(doc.text), j)
+    text = doc.text
+    relations, implied = find_relations(text, mentions, sentence_bounds(text), j)
     entities = [
         EntityRef(m.key, m.type, m.label, m.surface, m.adcode, m.attrs.get("level", "") if m.type == "PLACE" else "")
         for m in mentions + implied
     ]
-    return DocExtraction(doc_id, len(doc.text), j.name if j else "", entities, relations)
+    return DocExtraction(doc_id, len(text), j.name if j else "", entities, relations)

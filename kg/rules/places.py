@@ -55,7 +55,7 @@ def _matchers() -> tuple[DictMatcher, DictMatcher, DictMatcher, dict[str, list[D
 def find_places(doc) -> list[Candidate]:
     """All place candidates of a document (overlaps allowed; merge decides)."""
     gaz = load_gazetteer()
-    text = doc.text
+    text = doc.user_data.get("kg_text") or doc.text
     bounds = token_boundaries(doc)
     full, short, features, town_short = _matchers()
     out: list[Candidate] = []
@@ -114,6 +114,7 @@ def _villages(text: str, found: list[Candidate], gaz: Gazetteer, bounds: set[int
     as a village (如宋曲村将…) in a paragraph that names its town."""
     # county-level codes and below: a province-wide match (晋中乡村 -> 中乡村) proves nothing
     context = {code for c in found for code in c.attrs.get("options", []) if len(code) >= 6}
+    villages = gaz.villages_under(context)
     ends = {c.end: c for c in found if c.attrs.get("level") == "town"}
     towns = sorted((c for c in found if c.attrs.get("level") == "town"), key=lambda c: c.start)
     out = []
@@ -127,7 +128,7 @@ def _villages(text: str, found: list[Candidate], gaz: Gazetteer, bounds: set[int
             name = text[max(s, 0) : end]
             if s < 0 or not re.fullmatch(f"[{CJK}]+", name) or name in GENERIC_VILLAGE_WORDS or s not in bounds:
                 continue
-            options = [d for d in gaz.villages.get(name, []) if any(d.code.startswith(c) for c in context)]
+            options = [d for d in villages.get(name, []) if any(d.code.startswith(c) for c in context)]
             if options:
                 # the most specific context wins: a village under a named town first
                 options.sort(key=lambda d: (-max(len(c) for c in context if d.code.startswith(c)), d.code))
