@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 from kg.gazetteer import load_gazetteer
 from kg.lexicon import DEPARTMENTS, NATIONAL_BODIES
 from kg.rules.agencies import find_agencies
-from kg.rules.base import candidates
+from kg.rules.base import candidates, token_boundaries
 from kg.rules.jurisdiction import detect_jurisdiction, resolve_places
 from kg.rules.merge import select
 from kg.rules.orgs import find_orgs
@@ -43,6 +43,13 @@ def _text(doc: Doc) -> str:
     if "kg_text" not in doc.user_data:
         doc.user_data["kg_text"] = doc.text
     return doc.user_data["kg_text"]
+
+
+def _bounds(doc: Doc) -> set[int]:
+    """The segmenter's word boundaries, computed once per document."""
+    if "kg_bounds" not in doc.user_data:
+        doc.user_data["kg_bounds"] = token_boundaries(doc)
+    return doc.user_data["kg_bounds"]
 
 
 def _places_of(doc: Doc) -> list:
@@ -89,7 +96,7 @@ def make_persons(nlp: Language, name: str):
 @Language.factory("kg_orgs")
 def make_orgs(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
-        candidates(doc).extend(find_orgs(_text(doc), _places_of(doc)))
+        candidates(doc).extend(find_orgs(_text(doc), _places_of(doc), _bounds(doc)))
         return doc
 
     return component
@@ -98,7 +105,7 @@ def make_orgs(nlp: Language, name: str):
 @Language.factory("kg_projects")
 def make_projects(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
-        candidates(doc).extend(find_projects(_text(doc), _places_of(doc)))
+        candidates(doc).extend(find_projects(_text(doc), _places_of(doc), _bounds(doc)))
         return doc
 
     return component
@@ -107,7 +114,7 @@ def make_projects(nlp: Language, name: str):
 @Language.factory("kg_policies")
 def make_policies(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
-        candidates(doc).extend(find_policies(_text(doc)))
+        candidates(doc).extend(find_policies(_text(doc), _bounds(doc)))
         return doc
 
     return component
@@ -135,6 +142,7 @@ def make_entities(nlp: Language, name: str):
         doc.ents = ents
         doc.user_data.pop("kg_candidates", None)
         doc.user_data.pop("kg_text", None)
+        doc.user_data.pop("kg_bounds", None)
         return doc
 
     return component
@@ -158,9 +166,13 @@ def _split_tokens_at(doc: Doc, cuts: set[int]) -> Doc:
 
 
 def user_words() -> list[str]:
-    """Names pkuseg must keep whole: divisions of 3+ characters and department names."""
+    """Names pkuseg must keep whole: divisions of 3+ characters and department names.
+
+    Towns are left out: their names are often ordinary words plus 乡/镇 (建设乡,
+    发展乡), and a forced word would break 建设乡村 apart.
+    """
     gaz = load_gazetteer()
-    words = {n for n in gaz.by_name if len(n) >= 3}
+    words = {n for n, divs in gaz.by_name.items() if len(n) >= 3 and any(d.level != "town" for d in divs)}
     words.update(d for full, abbrevs in DEPARTMENTS.items() for d in (full, *abbrevs) if len(d) >= 3 and not d.startswith("委"))
     words.update(d for full, abbrevs in NATIONAL_BODIES.items() for d in (full, *abbrevs) if len(d) >= 3)
     return sorted(words)

@@ -28,7 +28,7 @@ PROPER_TAGS = {"ns", "nr", "nz", "nt"}
 
 # Short forms that are everyday words the 1998 corpus is too small to show
 # (和顺 "harmonious", 青山/金山 in 绿水青山就是金山银山, 新华 as in 新华社).
-EXTRA_GUARDS = {"和顺", "青山", "金山", "新华", "城关", "长安", "平安", "东方", "同心"}
+EXTRA_GUARDS = {"和顺", "青山", "金山", "新华", "城关", "长安", "平安", "东方", "同心", "惠农", "老城"}
 
 PLACEHOLDER_CITIES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 

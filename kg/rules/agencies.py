@@ -92,6 +92,8 @@ def find_agencies(text: str, places: list[Candidate], jurisdiction: Division | N
 
     for s, e, surface in depts.finditer(text):
         dept = surfaces[surface]
+        if surface.endswith("部") and text[e : e + 1] in ("门", "分", "署"):
+            continue  # 住建部门 (a sector), 组织部分 (organise some)
         chain = _place_chain(place_by_end, s)
         prefix = ""
         if not chain and text[s - 1 : s] in PREFIX_LEVEL and s > 0:
@@ -132,6 +134,8 @@ def find_agencies(text: str, places: list[Candidate], jurisdiction: Division | N
     for s, e, surface in national_m.finditer(text):
         if s > 0 and (text[s - 1] in PREFIX_LEVEL or (s in place_by_end)):
             continue
+        if surface.endswith("部") and text[e : e + 1] in ("门", "分", "署"):
+            continue  # 农业农村部门 (the farm sector), 农业部署 (farm plans): not the ministry
         out.append(Candidate(s, e, "AGENCY", national[surface], 5, {"national": True}))
     return out
 

@@ -75,19 +75,41 @@ def candidates(doc) -> list[Candidate]:
     return doc.user_data.setdefault("kg_candidates", [])
 
 
-def scan_left(text: str, start: int, stops: str, verbs: tuple[str, ...], floor: int = 0, limit: int = 24, allow: str = "") -> int:
+def _follows_list_mark(text: str, i: int) -> bool:
+    """和/与 right after 、 or a comma cannot be a conjunction: it starts a name (、和顺…)."""
+    return text[i] in "和与及" and i > 0 and text[i - 1] in "、，,；"
+
+
+def scan_left(
+    text: str,
+    start: int,
+    stops: str,
+    verbs: tuple[str, ...],
+    floor: int = 0,
+    limit: int = 24,
+    allow: str = "",
+    bounds: set[int] | None = None,
+) -> int:
     """Where a name that ends in a head word at `start` begins.
 
     Walks left over name characters until punctuation or a function word, a leading
     verb (加快推动), the end of an earlier entity (`floor`) or `limit` characters.
     `allow` adds non-CJK characters that may appear inside names (digits in 50万吨).
+    With the segmenter's word `bounds`, a function character stops the scan only
+    where it is a word of its own: 对 in 对虾 and 和 in 和顺 belong to the name.
     """
     p = start
     while p > floor and start - p < limit:
         ch = text[p - 1]
-        if ch in stops or not (is_cjk(ch) or ch in allow):
+        if not (is_cjk(ch) or ch in allow):
             break
-        if any(text.startswith(v, p - len(v)) and p - len(v) >= floor for v in verbs if len(v) >= 2):
+        if ch in stops and (bounds is None or (p - 1 in bounds and p in bounds)) and not _follows_list_mark(text, p - 1):
+            break
+        if any(
+            text.startswith(v, p - len(v)) and p - len(v) >= floor and (bounds is None or (p - len(v) in bounds and p in bounds))
+            for v in verbs
+            if len(v) >= 2
+        ):
             break
         p -= 1
     return p

@@ -39,11 +39,11 @@ def _heads() -> DictMatcher:
     return DictMatcher(ORG_SUFFIXES)
 
 
-def find_orgs(text: str, places: list) -> list[Candidate]:
+def find_orgs(text: str, places: list, bounds: set[int] | None = None) -> list[Candidate]:
     place_starts = {p.start for p in places}
     out = []
     for s, e, head in _heads().finditer(text):
-        p = scan_left(text, s, LEFT_STOP_CHARS, ORG_VERBS, limit=20)
+        p = scan_left(text, s, LEFT_STOP_CHARS, ORG_VERBS, limit=20, bounds=bounds)
         for v in sorted(ORG_VERBS, key=len, reverse=True):
             if text.startswith(v, p) and s - p - len(v) >= 2:
                 p += len(v)

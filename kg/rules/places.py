@@ -33,11 +33,15 @@ GENERIC_VILLAGE_WORDS = set(
 )
 
 # Full division names that are also ordinary words (城区 "urban area", 新区).
-GENERIC_FULL_NAMES = {"城区", "郊区", "矿区", "新区", "林区", "市辖区", "开发区", "高新区", "古城", "老城"}
+GENERIC_FULL_NAMES = {"城区", "郊区", "矿区", "新区", "林区", "市辖区", "开发区", "高新区", "古城", "老城", "街道", "老城区"}
+# a town suffix that runs on into an ordinary word: 建设乡村, 推进城镇化
+TOWN_SUFFIX_WORDS = ("乡村", "乡镇", "乡亲", "乡土", "乡愁", "乡风", "镇化", "镇村", "镇街", "街道办")
 # 村 followed by these is 村级/村民/村委…, not the end of a village name
 NOT_AFTER_VILLAGE = "级民委集干容貌务规庄落里办两部组长"
 VILLAGE_LEFT = "，。、；：“（( 如在到赴从和与及对"
 VILLAGE_RIGHT = "将、的，。；：”）)在是把和与及等以作为还也都就已"
+
+QUOTED_RE = re.compile(r"“[^“”\n]{1,30}”|‘[^‘’\n]{1,30}’")
 
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "zone": 3, "town": 3, "village": 4}
 
@@ -56,7 +60,7 @@ def find_places(doc) -> list[Candidate]:
     """All place candidates of a document (overlaps allowed; merge decides)."""
     gaz = load_gazetteer()
     text = doc.user_data.get("kg_text") or doc.text
-    bounds = token_boundaries(doc)
+    bounds = doc.user_data.get("kg_bounds") or token_boundaries(doc)
     full, short, features, town_short = _matchers()
     out: list[Candidate] = []
 
@@ -64,7 +68,9 @@ def find_places(doc) -> list[Candidate]:
         # two-character names (兴县, 夏县) also occur inside words (振兴县域): the
         # segmenter must agree they are a word of their own
         divs = gaz.by_name[name]
-        if (len(name) <= 2 or all(d.level == "town" for d in divs)) and not (s in bounds and e in bounds):
+        if len(name) <= 2 and not (s in bounds and e in bounds):
+            continue
+        if all(d.level == "town" for d in divs) and (s not in bounds or text[e - 1 : e + 1] in TOWN_SUFFIX_WORDS):
             continue
         out.append(_division_candidate(s, e, name, gaz.by_name[name], priority=3))
     for s, e, name in short.finditer(text):
@@ -80,6 +86,9 @@ def find_places(doc) -> list[Candidate]:
                 divs = [d for d in town_short[name] if d.name in named_towns]
                 out.append(_division_candidate(s, e, name, divs, priority=2))
 
+    # a short name inside a quoted slogan is not the place (“小县大城”, “兴县、强县…”)
+    quoted = [(m.start(), m.end()) for m in QUOTED_RE.finditer(text)]
+    out = [c for c in out if c.length > 2 or not any(qs < c.start and c.end < qe for qs, qe in quoted)]
     out.extend(_villages(text, out, gaz, bounds))
     out.extend(_patterned(text, out))
     for s, e, name in features.finditer(text):
@@ -126,7 +135,7 @@ def _villages(text: str, found: list[Candidate], gaz: Gazetteer, bounds: set[int
         for k in (3, 2, 4):
             s = m.start() - k
             name = text[max(s, 0) : end]
-            if s < 0 or not re.fullmatch(f"[{CJK}]+", name) or name in GENERIC_VILLAGE_WORDS or s not in bounds:
+            if s < 0 or not _village_like(name) or s not in bounds:
                 continue
             options = [d for d in villages.get(name, []) if any(d.code.startswith(c) for c in context)]
             if options:
@@ -141,7 +150,7 @@ def _villages(text: str, found: list[Candidate], gaz: Gazetteer, bounds: set[int
         for k in (2, 3):
             s = m.start() - k
             name = text[max(s, 0) : end]
-            if s < 0 or not re.fullmatch(f"[{CJK}]+", name) or name in GENERIC_VILLAGE_WORDS:
+            if s < 0 or not _village_like(name) or name[0] in VILLAGE_LEFT:
                 continue
             town = ends.get(s)
             if town is None and k <= 3 and (s == 0 or text[s - 1] in VILLAGE_LEFT) and text[end : end + 1] in tuple(VILLAGE_RIGHT):
@@ -152,6 +161,13 @@ def _villages(text: str, found: list[Candidate], gaz: Gazetteer, bounds: set[int
                 out.append(Candidate(s, end, "PLACE", name, 2, {"level": "village", "parent_name": town.canonical}))
                 break
     return out
+
+
+def _village_like(name: str) -> bool:
+    """Not a generic word (农村, 示范村) nor ending in one (轻农村)."""
+    if not re.fullmatch(f"[{CJK}]+", name):
+        return False
+    return not any(name.endswith(g) for g in GENERIC_VILLAGE_WORDS)
 
 
 def _patterned(text: str, found: list[Candidate]) -> list[Candidate]:

@@ -15,7 +15,14 @@ from functools import cache
 from kg.lexicon import CN_NUMERALS, LEADING_VERBS, LEFT_STOP_CHARS, PROJECT_SUFFIXES
 from kg.rules.base import Candidate, DictMatcher, scan_left
 
-WEAK_HEADS = ("项目", "工程", "平台", "基地", "示范基地", "生产基地", "改造", "新建", "扩建", "产业园", "综合体", "高速")
+WEAK_HEADS = ("项目", "工程", "平台", "基地", "改造", "新建", "扩建", "产业园", "综合体", "高速")
+# words that make a weak head name a particular work: facilities, scope, compound heads
+NAMING_CHARS = "路街厂桥站馆园场村区港渠坊"
+SCOPE_WORDS = ("全国", "国家", "北方", "南方", "区域", "华北", "华东", "华南", "西北", "西南", "东北", "黄河", "长江", "流域")
+# cores made only of generic modifiers name no particular work (城镇生活污水处理厂)
+GENERIC_CORE_RE = re.compile(
+    "(?:全市|全县|全区|城镇|农村|乡镇|城市|生活|雨污分流|管网|社区|养老|重点|一批|各类|相关|民生|基础设施|公共|红色教育|教育|老旧小区)+"
+)
 PROJECT_VERBS = LEADING_VERBS + ("督促", "督导", "抓好", "重点推进", "启动", "实施", "推进", "计划", "形成", "打造")
 GENERIC_CORES = (
     "重点",
@@ -45,31 +52,43 @@ def _heads() -> DictMatcher:
     return DictMatcher(PROJECT_SUFFIXES)
 
 
-def _start(text: str, s: int) -> int:
-    """Left end of the name; a quoted first part counts only whole (“三纵十横”路网)."""
+def _start(text: str, s: int, place_starts: set[int], bounds: set[int] | None) -> int:
+    """Left end of the name; a quoted first part counts only whole (“三纵十横”路网),
+    and a place whose name begins with a function character stays whole (和顺)."""
     if text[s - 1 : s] == "”":
         q = text.rfind("“", max(0, s - 14), s)
         if q >= 0:
             return q
-    return scan_left(text, s, LEFT_STOP_CHARS, PROJECT_VERBS, limit=22, allow="0123456789.+")
+    p = scan_left(text, s, LEFT_STOP_CHARS + "以", PROJECT_VERBS, limit=22, allow="0123456789.+", bounds=bounds)
+    if p - 1 in place_starts:
+        p -= 1
+    return p
 
 
-def find_projects(text: str, places: list) -> list[Candidate]:
+def find_projects(text: str, places: list, bounds: set[int] | None = None) -> list[Candidate]:
     place_spans = [(p.start, p.end) for p in places]
+    place_starts = {p.start for p in places}
+    # full county/town names written before a work's own name: 榆次区正阳污水厂 -> 正阳污水厂
+    local_places = {(p.start, p.end) for p in places if p.attrs.get("level") in ("county", "town") and p.length >= 3}
     out = []
     for s, e, head in _heads().finditer(text):
         if head.endswith("基地") and text[s - 1 : s] == "宅":
             continue  # 宅基地 is a homestead, not a base
-        p = _strip_verbs(text, _start(text, s), s)
+        p = _strip_verbs(text, _start(text, s, place_starts, bounds), s)
         # a coordinated first part that is not a project itself: 晋绥路、紫石街地下管廊
         if p > 1 and text[p - 1] == "、":
-            q = _strip_verbs(text, _start(text, p - 1), p - 1)
+            q = _strip_verbs(text, _start(text, p - 1, place_starts, bounds), p - 1)
             part = text[q : p - 1]
             if 2 <= len(part) <= 8 and not part.endswith(PROJECT_SUFFIXES) and not part.endswith(tuple(GENERIC_CORES)):
                 p = q
+        lead = next((pe for ps, pe in local_places if ps == p and s - pe >= 2), None)
+        if lead is not None:
+            p = lead
         core = text[p:s].strip("“”")
-        if len(core) < 2 or core in GENERIC_CORES or core.endswith(("类", "等")):
+        if len(core) < 2 or core in GENERIC_CORES or core.endswith(("类", "等")) or GENERIC_CORE_RE.fullmatch(core):
             continue
+        if re.search(f"[0-9{CN_NUMERALS}]+个", core):
+            continue  # 5个城镇社区养老工程: a count of works, not one
         name = text[p:e]
         if head in WEAK_HEADS and not _names_the_work(name, p, e, place_spans):
             continue
@@ -96,4 +115,6 @@ def _names_the_work(name: str, s: int, e: int, place_spans: list[tuple[int, int]
         return True
     if any(s <= ps and pe <= e for ps, pe in place_spans):
         return True
-    return len(name) >= 7
+    if name.endswith(("生产基地", "供应基地", "示范基地", "繁育基地", "出口基地", "出口平台")):
+        return True
+    return any(c in NAMING_CHARS for c in name[:-2]) or name.startswith(SCOPE_WORDS)
