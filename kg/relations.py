@@ -20,7 +20,7 @@ import re
 from kg.extraction import RelationRef, entity_key
 from kg.gazetteer import Division, load_gazetteer
 from kg.lexicon import TITLES
-from kg.resolve import Mention
+from kg.mentions import Mention
 from kg.rules.agencies import join_name
 
 TITLE_RE = re.compile("(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + ")+")
