@@ -7,6 +7,7 @@ GraphML, HTML and CSV files (kg.readwrite), each written atomically.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,6 +22,29 @@ from kg.graph import build_graph
 from kg.readwrite import write_entities_csv, write_graphml, write_html, write_relations_csv
 
 OUTPUT_FILES = ("graph.graphml", "graph.html", "entities.csv", "relations.csv")
+
+
+class NoReadableDocuments(InputError):
+    """Nothing could be read; `skipped` says why for each file."""
+
+    def __init__(self, message: str, skipped: list[Skipped]) -> None:
+        super().__init__(message)
+        self.skipped = skipped
+
+
+def check_writable(outdir: Path) -> None:
+    """Fail before any work if OUTDIR could not be written (raises OSError).
+
+    Probes the nearest existing directory without creating OUTDIR, so a build
+    that fails later leaves nothing behind.
+    """
+    existing = outdir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(20, "not a directory", str(existing))
+    with tempfile.TemporaryFile(dir=existing):
+        pass
 
 
 @dataclass
@@ -65,19 +89,25 @@ def write_outputs(G: nx.MultiDiGraph, outdir: Path) -> list[Path]:
 def build(inputs: Sequence[Path], outdir: Path, progress: Callable[[int, int], None] | None = None) -> tuple[nx.MultiDiGraph, BuildReport]:
     """Build the graph of `inputs` into `outdir`.
 
-    Raises InputError when an input is missing or nothing readable is found;
-    unreadable files are skipped and listed in the report.
+    Raises InputError when an input is missing or nothing readable is found
+    (NoReadableDocuments, listing what was skipped); unreadable files are
+    skipped and listed in the report.
     """
     t0 = time.perf_counter()
     report = BuildReport()
     documents: list[Document] = []
-    for item in read_documents(inputs):
-        if isinstance(item, Skipped):
-            report.skipped.append(item)
-        else:
-            documents.append(item)
+    try:
+        for item in read_documents(inputs):
+            if isinstance(item, Skipped):
+                report.skipped.append(item)
+            else:
+                documents.append(item)
+    except InputError as e:
+        if not report.skipped:
+            raise
+        raise NoReadableDocuments(str(e), report.skipped) from e
     if not documents:
-        raise InputError("no readable documents in " + ", ".join(str(p) for p in inputs))
+        raise NoReadableDocuments("no readable documents in " + ", ".join(str(p) for p in inputs), report.skipped)
     extractions = []
     for i, ex in enumerate(extract(documents), 1):
         extractions.append(ex)

@@ -38,11 +38,16 @@ def main() -> None:
 def build(inputs: tuple[Path, ...], outdir: Path) -> None:
     """Build the graph of INPUTS (files or directories of .txt/.md; default: seeds/)."""
     from kg.build import build as run_build
+    from kg.build import check_writable
     from kg.documents import InputError
 
     sources = list(inputs) or [DEFAULT_INPUT]
     if outdir.exists() and not outdir.is_dir():
         _fail(f"output {outdir} exists and is not a directory")
+    try:
+        check_writable(outdir)
+    except OSError as e:
+        _fail(f"cannot write to {outdir}: {e.strerror or e}")
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -57,9 +62,11 @@ def build(inputs: tuple[Path, ...], outdir: Path) -> None:
     try:
         _, report = run_build(sources, outdir, progress=progress)
     except InputError as e:
+        for s in getattr(e, "skipped", []):
+            click.echo(f"warning: skipped {s.path}: {s.reason}", err=True)
         _fail(str(e))
     except OSError as e:
-        _fail(f"cannot write to {outdir}: {e.strerror or e}")
+        _fail(f"{e.filename or outdir}: {e.strerror or e}")
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

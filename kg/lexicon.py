@@ -8,6 +8,15 @@ standard. Rules built on them carry over to any province.
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """Words People's Daily uses mostly as ordinary words (scripts/build_common_words.py)."""
+    return frozenset((Path(__file__).parent / "data" / "common_words.txt").read_text(encoding="utf-8").split())
+
 
 def _words(text: str) -> tuple[str, ...]:
     """A word list written as one whitespace-separated string (easy to read and edit)."""
@@ -185,7 +194,7 @@ SURNAMES_1: str = (
 )
 
 # Characters that cannot end a given name (they are the verb or particle that follows).
-NAME_STOP_CHARS: str = "的了在是和与及等说表示认为将也都就又对把被从向以为于、，。：；！？“”‘’（）《》"
+NAME_STOP_CHARS: str = "摄给总该族们出的了在是和与及等说表示认为将也都就又对把被从向以为于、，。：；！？“”‘’（）《》"
 
 # Suffixes of organisation names (companies, cooperatives, hospitals, schools).
 ORG_SUFFIXES: tuple[str, ...] = _words(
@@ -208,6 +217,7 @@ LEADING_VERBS: tuple[str, ...] = _words(
     "建设 打造 完成 开工 建成 落实 谋划 争取 抓好 做好 围绕 依托 包括 如 比如 开展 聚焦 全力 重点 积极 "
     "持续 全面 深入 着力 继续 力争 确保 巩固拓展 巩固 拓展 深化 纵深推进 发挥 督促 督导 成立 指导 创建 用好 "
     "设立 编制 科学编制 强化 采取 参观 稳妥推进 稳步推进 有序推进 扎实推进 加快实施 做大做强"
+    " 随着 为了 根据 关于 对于 各类 本报讯"
 )
 
 # Characters that end the leftward scan for a name (function words, punctuation).

@@ -75,11 +75,12 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
     place_by_label = {m.label: m for m in places}
     home_m = place_by_code.get(home.code) if home else None
 
-    def body(name: str, located: Mention | None) -> Mention:
+    def body(name: str, located: Mention | None, ev: str) -> Mention:
+        """A body implied by a post (镇长 -> 镇人民政府), with its seat."""
         m = Mention(-1, -1, "AGENCY", entity_key("AGENCY", name), name, "", {})
         implied.append(m)
         if located is not None:
-            rels.append(RelationRef(m.key, located.key, "LOCATED_IN", "", ""))
+            rels.append(RelationRef(m.key, located.key, "LOCATED_IN", "", ev))
         return m
 
     # HOLDS_POSITION
@@ -90,7 +91,7 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
         ev = evidence(person.start)
         after = text[person.end : person.end + 3]
         if after == "总书记":
-            central = body("中共中央", None)
+            central = body("中共中央", None, ev)
             rels.append(RelationRef(person.key, central.key, "HOLDS_POSITION", "总书记", ev))
             continue
         right = person.start
@@ -116,18 +117,18 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
                     town = _last_place(prev.attrs.get("nested_places", []), "town")
                     if town is not None:
                         gov = body(
-                            _government_name(gaz, town.canonical, town.attrs.get("adcode", "")), _find(place_by_label, town.canonical)
+                            _government_name(gaz, town.canonical, town.attrs.get("adcode", "")), _find(place_by_label, town.canonical), ev
                         )
                         rels.append(RelationRef(person.key, gov.key, "HOLDS_POSITION", t, ev))
             elif prev.type == "PLACE" and prev.attrs.get("level") in ("town", "county", "city"):
                 posts = PAREN_RE.sub("", chain).split("、")
                 for t in posts:
                     if t in IMPLIED_BODY:
-                        gov = body(_government_name(gaz, prev.label, prev.adcode), prev)
+                        gov = body(_government_name(gaz, prev.label, prev.adcode), prev, ev)
                         rels.append(RelationRef(person.key, gov.key, "HOLDS_POSITION", t, ev))
                     elif t in PARTY_POSTS:
                         name = join_name(prev.label, "委") if prev.attrs.get("level") != "town" else prev.label + "党委"
-                        party = body(name, prev)
+                        party = body(name, prev, ev)
                         rels.append(RelationRef(person.key, party.key, "HOLDS_POSITION", t, ev))
                 break
             right = prev.start

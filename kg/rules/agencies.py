@@ -178,7 +178,11 @@ def _prefix_place(gaz, text: str, places: list[Candidate], s: int, prefix: str, 
     """The place a bare 市/县/镇 prefix stands for."""
     want = PREFIX_LEVEL[prefix]
     if jurisdiction is not None:
-        if jurisdiction.level == want and (prefix not in "区县" or jurisdiction.name.endswith(prefix) or want == "county"):
+        # 县 means the home county only in a county paper (区 a district's, 市 a
+        # county-level city's); in a city paper it is the county named nearby
+        if jurisdiction.level == want and (want != "county" or jurisdiction.name.endswith(prefix)):
+            return jurisdiction
+        if want == "county" and jurisdiction.level == "county" and prefix == "县" and jurisdiction.name.endswith("市"):
             return jurisdiction
         for a in gaz.ancestors(jurisdiction):
             if a.level == want or (want == "city" and a.level == "province" and a.name.endswith("市")):
@@ -215,6 +219,8 @@ def _generic_bodies(text: str, place_by_end: dict[int, Candidate], depts: DictMa
         if p.attrs.get("level") not in ("city", "county", "town", "province"):
             continue
         m = GENERIC_BODY_RE.match(text, end)
+        if m and m.group()[0] in "和与及、":
+            continue  # 克拉玛依市和新疆石油管理局: two names, not one
         if not m or any(ch in LEFT_STOP_CHARS.replace("和", "") for ch in m.group()):
             continue
         chain = _place_chain(place_by_end, end)
@@ -246,7 +252,8 @@ def _group_offices(text: str, agencies: list[Candidate], jurisdiction: Division 
                 p += len(v)
         if len(name) - len(m.group()) < 2:
             continue
-        canonical = name if jurisdiction is None or name.startswith(jurisdiction.name) else jurisdiction.name + name
+        national = name.startswith(("全国", "中央", "国家", "国务院"))
+        canonical = name if jurisdiction is None or national or name.startswith(jurisdiction.name) else jurisdiction.name + name
         out.append(Candidate(p, m.end(), "AGENCY", canonical, 5, {"located_in": jurisdiction.name if jurisdiction else ""}))
     return out
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from kg.lexicon import LEADING_VERBS, LEFT_STOP_CHARS, ORG_SUFFIXES
+from kg.lexicon import LEADING_VERBS, LEFT_STOP_CHARS, ORG_SUFFIXES, common_words
 from kg.rules.base import Candidate, DictMatcher, scan_left
 
 # Heads that are names by themselves once something precedes them.
@@ -31,7 +31,40 @@ STRONG_HEADS = (
     "公司",
     "家庭农场",
 )
-ORG_VERBS = LEADING_VERBS + ("成立", "组建", "引进", "入驻", "依托", "联合", "通过", "带动", "输送至", "相邻")
+ORG_VERBS = LEADING_VERBS + tuple(
+    "成立 组建 引进 入驻 依托 联合 通过 带动 输送至 相邻 会见 会晤 访问 参观 考察 视察 走访 来到 前往 "
+    "催生出 催生 签约 收购 投资 控股 加入 成为 包括 与 同 吸收 按照 实行 作为".split()
+)
+# determiners and generic words that make a head word a common noun (各家公司, 这个集团)
+GENERIC_ORG_START = (
+    "不同",
+    "各家",
+    "各类",
+    "各种",
+    "这个",
+    "那个",
+    "该",
+    "此",
+    "本",
+    "全",
+    "每",
+    "一些",
+    "有关",
+    "相关",
+    "其他",
+    "多家",
+    "一家",
+    "大",
+)
+GENERIC_ORG_CORES = {"控股", "有限责任", "股份", "专业", "集团", "总", "子", "分", "母", "国有", "民营", "外资", "合资"}
+
+
+def _all_common(text: str, start: int, end: int, bounds: set[int]) -> bool:
+    """Whether the segmenter's words in text[start:end] are all everyday words."""
+    cuts = [start, *sorted(b for b in bounds if start < b < end), end]
+    words = [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+    common = common_words()
+    return all(len(w) == 1 or w in common for w in words)
 
 
 @cache
@@ -48,8 +81,11 @@ def find_orgs(text: str, places: list, bounds: set[int] | None = None) -> list[C
             if text.startswith(v, p) and s - p - len(v) >= 2:
                 p += len(v)
                 break
-        if s - p < 2:
+        core = text[p:s]
+        if s - p < 2 or s - p > 16 or core.startswith(GENERIC_ORG_START) or core in GENERIC_ORG_CORES or "公司" in core:
             continue
+        if p not in place_starts and bounds is not None and _all_common(text, p, s, bounds):
+            continue  # 养殖公司, 多种经营公司: a kind of company, not a name
         if head not in STRONG_HEADS and p not in place_starts:
             continue
         out.append(Candidate(p, e, "ORG", text[p:e], 3, {"head": head}))

@@ -12,13 +12,25 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from kg.lexicon import BYLINE_CUES, NAME_STOP_CHARS, PERSON_ROLES, SPEECH_VERBS, SURNAMES_1, SURNAMES_2, TITLES
+from kg.lexicon import BYLINE_CUES, NAME_STOP_CHARS, PERSON_ROLES, SPEECH_VERBS, SURNAMES_1, SURNAMES_2, TITLES, common_words
 from kg.rules.base import CJK, Candidate, DictMatcher
 
 BOUNDARY_AFTER = "，。：:、；！？”’）)（( \n的在和与也都对就将是从说为以向等时同"
 BOUNDARY_BEFORE = "，。：:、；！？“”‘’（(）) \n"
 TRAILING_HONORIFICS = ("总书记", "同志")
 ROLE_EXTRA = ("道德模范", "劳动模范", "先进个人", "模范", "标兵", "带头人")
+
+
+def _plausible(name: str, cue: str) -> bool:
+    """Reject ordinary words in a name's frame (应该说, 解决实…), unless a post named them.
+
+    A post right before is strong evidence (局长高峰 is a person even though 高峰 is
+    a word); weaker frames need the string not to be an everyday word.
+    """
+    if cue == "post":
+        return True
+    common = common_words()
+    return name not in common and not (len(name) == 3 and name[:2] in common)
 
 
 @cache
@@ -105,6 +117,7 @@ def find_persons(text: str) -> list[Candidate]:
                 found.append((s, m.start(), "honorific"))
                 break
 
+    found = [(s, e, cue) for s, e, cue in found if _plausible(text[s:e], cue)]
     names = {text[s:e] for s, e, _ in found}
     out = [Candidate(s, e, "PERSON", text[s:e], 3, {"cue": cue}) for s, e, cue in found]
     # every other occurrence of a known name (渠德鹏张新海闫万玲王静 caption lists)

@@ -33,7 +33,29 @@ GENERIC_VILLAGE_WORDS = set(
 )
 
 # Full division names that are also ordinary words (城区 "urban area", 新区).
-GENERIC_FULL_NAMES = {"城区", "郊区", "矿区", "新区", "林区", "市辖区", "开发区", "高新区", "古城", "老城", "街道", "老城区"}
+GENERIC_FULL_NAMES = {
+    "农场",
+    "林场",
+    "牧场",
+    "东区",
+    "西区",
+    "南区",
+    "北区",
+    "中区",
+    "园区",
+    "城区",
+    "郊区",
+    "矿区",
+    "新区",
+    "林区",
+    "市辖区",
+    "开发区",
+    "高新区",
+    "古城",
+    "老城",
+    "街道",
+    "老城区",
+}
 # a town suffix that runs on into an ordinary word: 建设乡村, 推进城镇化
 TOWN_SUFFIX_WORDS = ("乡村", "乡镇", "乡亲", "乡土", "乡愁", "乡风", "镇化", "镇村", "镇街", "街道办")
 # 村 followed by these is 村级/村民/村委…, not the end of a village name
@@ -43,13 +65,18 @@ VILLAGE_RIGHT = "将、的，。；：”）)在是把和与及等以作为还�
 
 QUOTED_RE = re.compile(r"“[^“”\n]{1,30}”|‘[^‘’\n]{1,30}’")
 
+# statistical units named only by what they are (农业示范园区, 经济开发区)
+GENERIC_ZONE_RE = re.compile(
+    "(?:农业|工业|经济|高新|高新技术|技术|产业|科技|现代|生态|物流|示范|开发|综合|保税|出口加工|国家级|省级)+(?:区|园|园区|场)"
+)
+
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "zone": 3, "town": 3, "village": 4}
 
 
 @cache
 def _matchers() -> tuple[DictMatcher, DictMatcher, DictMatcher, dict[str, list[Division]]]:
     gaz = load_gazetteer()
-    full = DictMatcher(n for n in gaz.by_name if len(n) >= 2 and n not in GENERIC_FULL_NAMES)
+    full = DictMatcher(n for n in gaz.by_name if len(n) >= 2 and n not in GENERIC_FULL_NAMES and not GENERIC_ZONE_RE.fullmatch(n))
     short = DictMatcher(gaz.by_short)
     features = (DATA_DIR / "natural_features.txt").read_text(encoding="utf-8").split()
     town_short = gaz.town_short_forms()

@@ -74,8 +74,10 @@ def _quoted(text: str) -> list[Candidate]:
         cued = after.startswith(POLICY_CUES) or inner.endswith(POLICY_CUES)
         carried = before.endswith(CARRY_OUT_VERBS)
         slogan = inner.startswith(("建设", "打造")) and len(inner) >= 6
-        if "，" in inner or "," in inner or len(inner) > 16 and not (numbered or slogan):
+        if "，" in inner or "," in inner or "——" in inner or len(inner) > 16 and not (numbered or slogan):
             continue  # a quoted sentence, not a name
+        if numbered and len(inner) > 12 and "、" not in inner and not (cued or carried):
+            continue
         if not (numbered or cued or carried or slogan):
             continue
         attrs = {"quoted": m.group()}

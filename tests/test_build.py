@@ -1,0 +1,197 @@
+"""The seeds build end to end: the output files keep the contract of the README.
+
+Why: Gephi, notebooks (networkx), spreadsheets and the official scorer read
+these files, not our objects, so the checks go through the files themselves
+with third-party readers (networkx.read_graphml, csv) and compare them with the
+graph the build returned.  Evidence and document ids are checked against the
+articles, because an evidence sentence that is not in its document, or a doc id
+that names no document, cannot be verified by a reader.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.build import OUTPUT_FILES, BuildReport, build
+from kg.documents import Document
+
+NODE_ATTRS: dict[str, type] = {"label": str, "type": str, "aliases": str, "docs": str, "mentions": int}
+PLACE_ATTRS: dict[str, type] = {"adcode": str, "level": str}
+EDGE_ATTRS: dict[str, type] = {"type": str, "title": str, "docs": str, "evidence": str, "weight": float}
+ENTITY_HEADER = ["id", "label", "type", "aliases", "docs", "mentions", "adcode", "level"]
+RELATION_HEADER = ["source", "source_label", "target", "target_label", "type", "title", "docs", "evidence", "weight"]
+SCALARS = (str, int, float, bool)
+
+
+def split(value: str) -> list[str]:
+    return [s for s in value.split("|") if s]
+
+
+def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+        return list(reader.fieldnames or []), rows
+
+
+def edges_by_key(G: nx.MultiDiGraph) -> dict[tuple[str, str, Any], dict[str, Any]]:
+    return {(u, v, k): dict(d) for u, v, k, d in G.edges(keys=True, data=True)}
+
+
+def test_all_output_files_written(seed_outdir: Path, seed_report: BuildReport) -> None:
+    assert sorted(p.name for p in seed_outdir.iterdir()) == sorted(OUTPUT_FILES), "no temporary files may be left behind"
+    assert [p.name for p in seed_report.outputs] == list(OUTPUT_FILES)
+    assert all(p.stat().st_size > 0 for p in seed_report.outputs)
+
+
+def test_report_matches_graph(seed_graph: nx.MultiDiGraph, seed_report: BuildReport) -> None:
+    """The CLI prints the report, so it must describe the graph that was written."""
+    assert seed_report.documents == 5
+    assert seed_report.skipped == []
+    assert seed_report.chars > 0 and seed_report.seconds > 0 and seed_report.chars_per_second > 0
+    assert seed_report.entities == Counter(a["type"] for _, a in seed_graph.nodes(data=True))
+    assert seed_report.relations == Counter(a["type"] for _, _, a in seed_graph.edges(data=True))
+
+
+def test_attribute_values_are_scalars_of_the_contract_type(seed_graph: nx.MultiDiGraph) -> None:
+    """None, lists and dicts would be dropped or mangled by GraphML writers and readers."""
+    for n, a in seed_graph.nodes(data=True):
+        bad = {k: v for k, v in a.items() if not isinstance(v, SCALARS)}
+        assert not bad, f"node {n}: non-scalar attributes {bad}"
+        expected = NODE_ATTRS | (PLACE_ATTRS if a.get("type") == "PLACE" else {})
+        for name, kind in expected.items():
+            assert name in a, f"node {n} lacks {name}"
+            assert type(a[name]) is kind, f"node {n}: {name}={a[name]!r} is not {kind.__name__}"
+        assert a["label"] and a["docs"], f"node {n}: empty label or docs"
+        assert a["mentions"] >= 0
+        if a["type"] == "PLACE":
+            # regions, rivers and zones found by pattern have no division code
+            assert a["adcode"] == "" or a["adcode"].isdigit(), f"place {n}: adcode {a['adcode']!r}"
+            assert a["level"], f"place {n}: no level"
+    for u, v, k, d in seed_graph.edges(keys=True, data=True):
+        bad = {name: x for name, x in d.items() if not isinstance(x, SCALARS)}
+        assert not bad, f"edge {u}-{k}->{v}: non-scalar attributes {bad}"
+        for name, kind in EDGE_ATTRS.items():
+            assert name in d, f"edge {u}-{k}->{v} lacks {name}"
+            assert type(d[name]) is kind, f"edge {u}-{k}->{v}: {name}={d[name]!r} is not {kind.__name__}"
+        assert d["type"] == k and d["weight"] >= 1.0 and d["docs"]
+
+
+def test_graphml_round_trips_through_networkx(seed_outdir: Path, seed_graph: nx.MultiDiGraph) -> None:
+    """Plain networkx (what a notebook uses) must read back every node, edge and value, types included."""
+    H = nx.read_graphml(seed_outdir / "graph.graphml", force_multigraph=True)
+    assert H.is_directed() and H.is_multigraph()
+    assert dict(H.nodes(data=True)) == dict(seed_graph.nodes(data=True))
+    for n, a in H.nodes(data=True):
+        assert type(a["mentions"]) is int, f"node {n}: mentions read back as {type(a['mentions']).__name__}"
+    read_back = {}
+    for u, v, k, d in H.edges(keys=True, data=True):
+        data = dict(d)
+        assert data.pop("key") == k  # the multigraph key is stored as an edge attribute
+        assert type(data["weight"]) is float, f"edge {u}-{k}->{v}: weight read back as {type(data['weight']).__name__}"
+        read_back[(u, v, k)] = data
+    assert read_back == edges_by_key(seed_graph)
+
+
+def test_html_is_offline_and_names_every_node(seed_outdir: Path, seed_graph: nx.MultiDiGraph) -> None:
+    """The page must open without network and let a reader find every entity."""
+    page = (seed_outdir / "graph.html").read_text(encoding="utf-8")
+    remote = re.findall(r"""(?:src|href)\s*=\s*["']?https?://[^"'\s>]*""", page, flags=re.IGNORECASE)
+    assert not remote, f"remote resources: {remote[:5]}"
+    missing = [a["label"] for _, a in seed_graph.nodes(data=True) if html.escape(a["label"], quote=True) not in page]
+    assert not missing, f"labels not in the page: {missing[:10]}"
+
+
+def test_entities_csv(seed_outdir: Path, seed_graph: nx.MultiDiGraph) -> None:
+    path = seed_outdir / "entities.csv"
+    assert not path.read_bytes().startswith(b"\xef\xbb\xbf"), "CSV must be UTF-8 without BOM"
+    header, rows = read_csv(path)
+    assert header == ENTITY_HEADER
+    assert len(rows) == seed_graph.number_of_nodes()
+    by_id = {r["id"]: r for r in rows}
+    assert set(by_id) == set(seed_graph.nodes)
+    for n, a in seed_graph.nodes(data=True):
+        row = by_id[n]
+        assert (row["label"], row["type"], row["docs"], row["mentions"]) == (a["label"], a["type"], a["docs"], str(a["mentions"]))
+
+
+def test_relations_csv(seed_outdir: Path, seed_graph: nx.MultiDiGraph) -> None:
+    header, rows = read_csv(seed_outdir / "relations.csv")
+    assert header == RELATION_HEADER
+    assert len(rows) == seed_graph.number_of_edges()
+    assert Counter((r["source"], r["target"], r["type"]) for r in rows) == Counter(
+        (u, v, d["type"]) for u, v, d in seed_graph.edges(data=True)
+    )
+    for r in rows:
+        assert float(r["weight"]) >= 1.0
+        assert r["source_label"] == seed_graph.nodes[r["source"]]["label"]
+        assert r["target_label"] == seed_graph.nodes[r["target"]]["label"]
+
+
+def test_same_input_gives_byte_identical_files(tmp_path: Path, seeds_dir: Path, seed_outdir: Path) -> None:
+    """Determinism: a copy of the seeds, elsewhere and created in reverse order, builds the same bytes."""
+    copy = tmp_path / "elsewhere" / "articles"
+    copy.mkdir(parents=True)
+    for src in sorted(seeds_dir.iterdir(), reverse=True):
+        shutil.copyfile(src, copy / src.name)
+    outdir = tmp_path / "out"
+    build([copy], outdir)
+    for name in OUTPUT_FILES:
+        assert (outdir / name).read_bytes() == (seed_outdir / name).read_bytes(), f"{name} differs between two builds"
+
+
+def test_evidence_is_quoted_from_the_edge_documents(seed_graph: nx.MultiDiGraph, seed_documents: dict[str, Document]) -> None:
+    """A reader must be able to find each evidence sentence in one of the edge's articles."""
+    unfound = []
+    for u, v, k, d in seed_graph.edges(keys=True, data=True):
+        if d["evidence"] and not any(d["evidence"] in seed_documents[doc].text for doc in split(d["docs"]) if doc in seed_documents):
+            unfound.append((u, k, v, d["evidence"][:40]))
+    assert not unfound, f"{len(unfound)} evidence sentences not in their documents, e.g. {unfound[:3]}"
+
+
+def test_every_edge_has_an_evidence_sentence(seed_graph: nx.MultiDiGraph) -> None:
+    """README: each edge keeps its documents and one evidence sentence."""
+    empty = [(u, k, v) for u, v, k, d in seed_graph.edges(keys=True, data=True) if not d["evidence"]]
+    assert not empty, f"{len(empty)} edges without evidence: {empty[:5]}"
+
+
+def test_docs_are_real_document_ids(seed_graph: nx.MultiDiGraph, seed_documents: dict[str, Document]) -> None:
+    ids = set(seed_documents)
+    assert len(ids) == 5
+    for n, a in seed_graph.nodes(data=True):
+        assert set(split(a["docs"])) <= ids, f"node {n}: docs {a['docs']!r}"
+    for u, v, k, d in seed_graph.edges(keys=True, data=True):
+        assert set(split(d["docs"])) <= ids, f"edge {u}-{k}->{v}: docs {d['docs']!r}"
+    covered = {doc for _, a in seed_graph.nodes(data=True) for doc in split(a["docs"])}
+    assert covered == ids, f"documents without any node: {sorted(ids - covered)}"
+
+
+def test_entity_and_relation_types(seed_graph: nx.MultiDiGraph) -> None:
+    entity_types = {a["type"] for _, a in seed_graph.nodes(data=True)}
+    assert {"PLACE", "PERSON", "AGENCY"} <= entity_types
+    relation_types = {d["type"] for _, _, d in seed_graph.edges(data=True)}
+    assert {"HOLDS_POSITION", "PART_OF", "LOCATED_IN"} <= relation_types
+    assert len(relation_types) >= 4, f"only {sorted(relation_types)}"
+
+
+def test_relation_endpoints_have_the_right_types(seed_graph: nx.MultiDiGraph) -> None:
+    """A PART_OF between non-places or a post held by a non-person would mislead every reader."""
+    node_type = {n: a["type"] for n, a in seed_graph.nodes(data=True)}
+    wrong = []
+    for u, v, d in seed_graph.edges(data=True):
+        rel, head, tail = d["type"], node_type[u], node_type[v]
+        if (
+            (rel == "HOLDS_POSITION" and (head != "PERSON" or tail not in ("AGENCY", "ORG")))
+            or (rel == "PART_OF" and (head, tail) != ("PLACE", "PLACE"))
+            or (rel == "LOCATED_IN" and tail != "PLACE")
+        ):
+            wrong.append((u, rel, v))
+    assert not wrong, f"{len(wrong)} edges with wrong endpoint types: {wrong[:5]}"

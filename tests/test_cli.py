@@ -1,0 +1,279 @@
+"""The ``kg`` command line: what a user sees and the files left behind.
+
+Why: the CLI is the product's front door.  A successful build must say what it
+did (documents, entities and relations per type, speed) and write the four
+files; every way of calling it wrongly must end in one readable "Error: ..."
+line on stderr and a non-zero exit, never a traceback; a bad file among good
+ones must be reported and skipped, not stop the build.  ``kg evaluate`` must
+print exactly what the official scorer prints.
+
+Runs go through click's CliRunner in-process (the spaCy pipeline is cached per
+process, so each build costs well under a second); one error path is also run
+as a real process to see the real stderr.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kg import __version__
+from kg.build import OUTPUT_FILES, build
+from kg.cli import main
+from kg.evaluate import score
+
+REPO = Path(__file__).resolve().parents[1]
+SCORER = REPO.parent / "shared" / "tools" / "score_graph.py"
+SEED_002 = "002_12af4b6b5a5460e1.txt"
+
+
+def make_runner() -> CliRunner:
+    """A runner that keeps stderr apart from stdout on every supported click."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click 8.1
+    except TypeError:
+        return CliRunner()  # click >= 8.2: result.stdout and result.stderr are always separate
+
+
+def invoke(*args: str | os.PathLike[str]) -> Result:
+    return make_runner().invoke(main, [os.fspath(a) for a in args])
+
+
+def assert_clean_error(result: Result, *fragments: str) -> str:
+    """Non-zero exit, stderr ending in exactly one "Error:" line (warnings may precede it),
+    no traceback, nothing on stdout.  Returns the error line."""
+    assert result.exit_code != 0, f"expected failure, got exit 0; stdout: {result.stdout!r}"
+    assert result.exception is None or isinstance(result.exception, SystemExit), f"uncaught {result.exception!r}"
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    errors = [line for line in lines if line.startswith("Error:")]
+    assert len(errors) == 1 and lines[-1] == errors[0], f"stderr: {result.stderr!r}"
+    assert all(line.startswith("warning: ") for line in lines[:-1]), f"stderr: {result.stderr!r}"
+    for fragment in fragments:
+        assert fragment in errors[0], f"{fragment!r} not in {errors[0]!r}"
+    return errors[0]
+
+
+def type_counts(path: Path, column: str = "type") -> Counter[str]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return Counter(row[column] for row in csv.DictReader(fh))
+
+
+def summary_line(counts: Counter[str]) -> str:
+    return ", ".join(f"{t} {n}" for t, n in sorted(counts.items()))
+
+
+# --- successful builds -----------------------------------------------------------
+
+
+def test_build_seeds_prints_summary_and_writes_files(tmp_path: Path, seeds_dir: Path, seed_outdir: Path) -> None:
+    outdir = tmp_path / "out"
+    result = invoke("build", seeds_dir, "-o", outdir)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "", "a clean build warns about nothing"
+    assert sorted(p.name for p in outdir.iterdir()) == sorted(OUTPUT_FILES)
+    lines = result.stdout.splitlines()
+    assert len(lines) == 5, result.stdout
+    documents, entities, relations, timing, output = lines
+    assert documents == "documents: 5 read, 0 skipped"
+    # the per-type counts printed are those of the files written
+    entity_counts = type_counts(outdir / "entities.csv")
+    relation_counts = type_counts(outdir / "relations.csv")
+    assert entities == "entities:  " + summary_line(entity_counts)
+    assert relations == "relations: " + summary_line(relation_counts)
+    assert {"PLACE", "PERSON", "AGENCY"} <= set(entity_counts)
+    assert {"HOLDS_POSITION", "PART_OF", "LOCATED_IN"} <= set(relation_counts)
+    m = re.fullmatch(r"time:\s+(\d+\.\d\d) s, ([\d,]+) chars/s", timing)
+    assert m, timing
+    assert float(m[1]) > 0 and int(m[2].replace(",", "")) > 0
+    assert output == f"output:    {outdir}/ ({', '.join(OUTPUT_FILES)})"
+    # the CLI writes what the library writes
+    for name in OUTPUT_FILES:
+        assert (outdir / name).read_bytes() == (seed_outdir / name).read_bytes(), name
+
+
+def test_build_without_input_uses_seeds_and_output_in_cwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, seed_outdir: Path
+) -> None:
+    """The README's quick start: plain ``kg build`` in a checkout reads seeds/ and writes output/.
+
+    (monkeypatch.chdir rather than CliRunner.isolated_filesystem, which recent click deprecates.)
+    """
+    shutil.copytree(seeds_dir, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("build")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("documents: 5 read, 0 skipped\n")
+    assert "output:    output/ (" in result.stdout
+    out = tmp_path / "output"
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    assert (out / "graph.graphml").read_bytes() == (seed_outdir / "graph.graphml").read_bytes()
+
+
+def test_gb18030_file_is_read_and_binary_file_skipped_with_warning(tmp_path: Path, seeds_dir: Path) -> None:
+    """One bad file among good ones is reported and skipped; GB18030 decodes to the same text as UTF-8."""
+    original = seeds_dir / SEED_002
+    data = original.read_text(encoding="utf-8").encode("gb18030")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")  # otherwise the test would not exercise the GB18030 path
+    indir = tmp_path / "in"
+    indir.mkdir()
+    (indir / SEED_002).write_bytes(data)
+    binary = indir / "scan.txt"
+    binary.write_bytes(bytes(range(256)) * 8)
+    outdir = tmp_path / "out"
+
+    result = invoke("build", indir, "-o", outdir)
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [f"warning: skipped {binary}: binary file"]
+    assert result.stdout.startswith("documents: 1 read, 1 skipped\n")
+    # decoded correctly: the same graph as a build of the UTF-8 original (same doc id)
+    build([original], tmp_path / "ref")
+    assert (outdir / "graph.graphml").read_bytes() == (tmp_path / "ref" / "graph.graphml").read_bytes()
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"kg, version {__version__}"
+
+
+# --- error paths -------------------------------------------------------------------
+
+
+def test_missing_input(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder"
+    outdir = tmp_path / "out"
+    result = invoke("build", missing, "-o", outdir)
+    line = assert_clean_error(result, str(missing))
+    assert result.stderr == line + "\n"
+    assert not outdir.exists(), "a failed build must not create the output directory"
+
+
+def test_missing_input_in_a_real_process(tmp_path: Path) -> None:
+    """CliRunner catches exceptions itself; a real run shows what a user's terminal shows."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "from kg.cli import main; main()", "build", "no-such-folder", "-o", "out"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode != 0
+    assert proc.stdout == ""
+    assert proc.stderr == "Error: input not found: no-such-folder\n"
+
+
+def test_no_readable_documents(tmp_path: Path) -> None:
+    indir = tmp_path / "junk"
+    indir.mkdir()
+    (indir / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 64)
+    (indir / "empty.txt").write_bytes(b"")
+    outdir = tmp_path / "out"
+    result = invoke("build", indir, "-o", outdir)
+    assert_clean_error(result)
+    assert not outdir.exists()
+
+
+def test_no_readable_documents_names_the_skipped_files(tmp_path: Path) -> None:
+    indir = tmp_path / "junk"
+    indir.mkdir()
+    (indir / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 64)
+    (indir / "empty.txt").write_bytes(b"")
+    result = invoke("build", indir, "-o", tmp_path / "out")
+    assert_clean_error(result)
+    warnings = result.stderr.splitlines()[:-1]
+    assert warnings == [
+        f"warning: skipped {indir / 'binary.txt'}: binary file",
+        f"warning: skipped {indir / 'empty.txt'}: empty",
+    ]
+
+
+def test_output_is_an_existing_file(tmp_path: Path, seeds_dir: Path) -> None:
+    target = tmp_path / "graph.txt"
+    target.write_text("keep me", encoding="utf-8")
+    result = invoke("build", seeds_dir / SEED_002, "-o", target)
+    assert_clean_error(result, str(target))
+    assert target.read_text(encoding="utf-8") == "keep me"
+
+
+def test_output_under_a_regular_file(tmp_path: Path, seeds_dir: Path) -> None:
+    """An output directory that cannot be created (its parent is a file), whatever the user's privileges."""
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("", encoding="utf-8")
+    result = invoke("build", seeds_dir / SEED_002, "-o", blocker / "sub")
+    assert_clean_error(result, "cannot write")
+
+
+def test_output_directory_without_write_permission(tmp_path: Path, seeds_dir: Path) -> None:
+    outdir = tmp_path / "readonly"
+    outdir.mkdir()
+    outdir.chmod(0o500)
+    try:
+        probe = outdir / "probe"
+        try:
+            probe.touch()
+        except PermissionError:
+            pass
+        else:
+            probe.unlink()
+            pytest.skip("permissions are not enforced for this user (root): a 0o500 directory is writable")
+        result = invoke("build", seeds_dir / SEED_002, "-o", outdir)
+        assert_clean_error(result, "cannot write", str(outdir))
+        assert list(outdir.iterdir()) == [], "no temporary files left behind"
+    finally:
+        outdir.chmod(0o700)
+
+
+def test_evaluate_missing_graph(tmp_path: Path, gold_dir: Path) -> None:
+    missing = tmp_path / "graph.graphml"
+    assert_clean_error(invoke("evaluate", missing, gold_dir), str(missing))
+
+
+def test_evaluate_empty_gold_dir(tmp_path: Path, seed_outdir: Path) -> None:
+    empty = tmp_path / "gold"
+    empty.mkdir()
+    assert_clean_error(invoke("evaluate", seed_outdir / "graph.graphml", empty), str(empty))
+
+
+def test_evaluate_malformed_graph(tmp_path: Path, gold_dir: Path) -> None:
+    broken = tmp_path / "graph.graphml"
+    broken.write_text("<graphml><node", encoding="utf-8")
+    assert_clean_error(invoke("evaluate", broken, gold_dir), str(broken))
+
+
+# --- kg evaluate ---------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not SCORER.is_file(), reason=f"official scorer not found at {SCORER} (shared/ is not beside the repo)")
+def test_evaluate_prints_what_the_official_scorer_prints(seed_outdir: Path, gold_dir: Path) -> None:
+    graph = seed_outdir / "graph.graphml"
+    result = invoke("evaluate", graph, gold_dir)
+    assert result.exit_code == 0, result.output
+    official = subprocess.run(
+        [sys.executable, str(SCORER), str(graph), str(gold_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert result.stdout == official.stdout
+
+
+def test_evaluate_json_equals_library_score(seed_outdir: Path, gold_dir: Path) -> None:
+    graph = seed_outdir / "graph.graphml"
+    result = invoke("evaluate", graph, gold_dir, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == score(graph, gold_dir)
