@@ -81,6 +81,8 @@ def build_divisions(src: Path) -> list[tuple[str, str, str, str]]:
     for r in read_csv(src / "streets.csv"):
         parent = r["areaCode"]
         name = r["name"]
+        if name in ("街道", "镇", "乡", "办事处", "街道办事处"):
+            continue  # truncated rows in the source table
         level = "town" if name.endswith(("镇", "乡", "街道", "苏木")) else "zone"
         rows.append((r["code"], name, level, parent))
     rows.sort()
