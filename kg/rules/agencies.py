@@ -114,7 +114,7 @@ def find_agencies(text: str, places: list[Candidate], jurisdiction: Division | N
             home = chain[-1]
             written = text[home.end : e]
             organ_text = organ if organ and written == surface else _expand_tail(written, surface, dept)
-            base = "".join(p.canonical for p in chain)
+            base = _jurisdiction_name(gaz, chain)
             canonical = join_name(base, organ_text) if not organ else base + organ_text
             out.append(_agency(start, e, canonical, chain, home.canonical, home))
             continue
@@ -149,6 +149,19 @@ def _agency(
     elif adcode:
         attrs["located_code"] = adcode
     return Candidate(s, e, "AGENCY", canonical, 5, attrs)
+
+
+def _jurisdiction_name(gaz, chain: list[Candidate]) -> str:
+    """The full name a body is prefixed with: its own place, and for a town also
+    the town's county (湖州市安吉县委 -> 安吉县委; 义棠镇党委 -> 介休市义棠镇党委)."""
+    home = chain[-1]
+    if home.attrs.get("level") != "town":
+        return home.canonical
+    if len(chain) > 1:
+        return chain[-2].canonical + home.canonical
+    d = gaz.get(home.attrs.get("adcode", ""))
+    county = gaz.parent(d) if d is not None else None
+    return (county.name if county is not None else "") + home.canonical
 
 
 def _expand_tail(written: str, surface: str, dept: str) -> str:

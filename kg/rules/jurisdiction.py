@@ -78,9 +78,11 @@ def detect_jurisdiction(text: str, places: list[Candidate]) -> Division | None:
             continue
         d = gaz.get(code)
         chain = [d, *gaz.ancestors(d)]
+        # a full name (商水县) is surer than a short form (建华, maybe inside a person's name)
+        own = 3 if c.priority >= 3 else 2
         for a in chain:
             if a.level in ("city", "county"):
-                votes[a.code] += 3 if a is d else 1
+                votes[a.code] += own if a is d else 1
     if not votes:
         return None
     n_city = len(CITY_CUES.findall(text))

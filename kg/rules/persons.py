@@ -18,19 +18,28 @@ from kg.rules.base import CJK, Candidate, DictMatcher
 BOUNDARY_AFTER = "，。：:、；！？”’）)（( \n的在和与也都对就将是从说为以向等时同"
 BOUNDARY_BEFORE = "，。：:、；！？“”‘’（(）) \n"
 TRAILING_HONORIFICS = ("总书记", "同志")
+# surnames that are also prepositions or conjunctions (向, 于, 和 …)
+PREPOSITION_SURNAMES = "向于对把将为从以在给和与同跟比被让由"
+# what officials do right after their name in news copy: 孙丽出席, 何平调研
+ACTION_VERBS = tuple(
+    "出席 调研 来到 主持 参加 带领 一行 陪同 深入 走访 察看 看望 慰问 会见 率队 率领 前往 到 "
+    "检查 督导 听取 宣读 讲话 致辞 作 就 对 向 代表 要求 部署 指导 考察 签署 批示".split()
+)
 ROLE_EXTRA = ("道德模范", "劳动模范", "先进个人", "模范", "标兵", "带头人")
 
 
-def _plausible(name: str, cue: str) -> bool:
-    """Reject ordinary words in a name's frame (应该说, 解决实…), unless a post named them.
+def _plausible(text: str, s: int, e: int) -> bool:
+    """Reject ordinary words in a name's frame (书记高度重视, 应该说, 局长周末…).
 
-    A post right before is strong evidence (局长高峰 is a person even though 高峰 is
-    a word); weaker frames need the string not to be an everyday word.
+    An everyday word is still a name when a verb of saying follows it (局长高峰表示).
+    A three-character reading must not start with an everyday word (高度重), nor be
+    a preposition-like surname before one (向大家), while 贺建国 and 王大海 stay.
     """
-    if cue == "post":
-        return True
+    name = text[s:e]
     common = common_words()
-    return name not in common and not (len(name) == 3 and name[:2] in common)
+    if len(name) == 3 and (name[:2] in common or (name[1:] in common and name[0] in PREPOSITION_SURNAMES)):
+        return False
+    return name not in common or text.startswith(SPEECH_VERBS, e)
 
 
 @cache
@@ -48,25 +57,36 @@ def _given_ok(chars: str) -> bool:
     return bool(chars) and all(re.match(f"[{CJK}]", c) and c not in NAME_STOP_CHARS for c in chars)
 
 
+def _boundary_strength(text: str, end: int) -> int:
+    """2: punctuation or a word of two or more characters (表示, 来到) follows;
+    1: a one-character word that may also end a name (到, 说, 的); 0: none."""
+    if end >= len(text) or not "\u4e00" <= text[end] <= "\u9fff":
+        return 2 if end >= len(text) or text[end] in BOUNDARY_AFTER else 0
+    words = [w for w in SPEECH_VERBS + TRAILING_HONORIFICS + ACTION_VERBS if text.startswith(w, end)]
+    if any(len(w) >= 2 for w in words):
+        return 2
+    return 1 if words or text[end] in BOUNDARY_AFTER else 0
+
+
 def _followed_by_boundary(text: str, end: int) -> bool:
-    if end >= len(text) or text[end] in BOUNDARY_AFTER:
-        return True
-    return text.startswith(SPEECH_VERBS, end) or text.startswith(TRAILING_HONORIFICS, end)
+    return _boundary_strength(text, end) > 0
 
 
 def name_at(text: str, i: int, fallback: bool = False) -> int:
     """End of a name starting at i (surname + 1-2 given characters), or -1.
 
-    Prefer the three-character reading when a boundary follows it, else two; with
-    `fallback` (a strong cue came before) take three characters even without one.
+    Prefer the reading followed by a clear boundary, three characters before two;
+    with `fallback` (a strong cue came before) take three characters even without one.
     """
     sl = _surname_len(text, i)
     if not sl:
         return -1
-    for given in (2, 1):
-        end = i + sl + given
-        if end <= len(text) and _given_ok(text[i + sl : end]) and _followed_by_boundary(text, end):
-            return end
+    readings = [i + sl + g for g in (2, 1) if i + sl + g <= len(text) and _given_ok(text[i + sl : i + sl + g])]
+    # a clear boundary after either reading beats a weak one (王峰来到: 王峰, not 王峰来)
+    for strength in (2, 1):
+        for end in readings:
+            if _boundary_strength(text, end) >= strength:
+                return end
     end = i + sl + 2
     if fallback and end <= len(text) and _given_ok(text[i + sl : end]):
         return end
@@ -117,7 +137,7 @@ def find_persons(text: str) -> list[Candidate]:
                 found.append((s, m.start(), "honorific"))
                 break
 
-    found = [(s, e, cue) for s, e, cue in found if _plausible(text[s:e], cue)]
+    found = [(s, e, cue) for s, e, cue in found if _plausible(text, s, e)]
     names = {text[s:e] for s, e, _ in found}
     out = [Candidate(s, e, "PERSON", text[s:e], 3, {"cue": cue}) for s, e, cue in found]
     # every other occurrence of a known name (渠德鹏张新海闫万玲王静 caption lists)

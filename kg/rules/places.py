@@ -23,6 +23,12 @@ ZONE_SUFFIX = (
 )
 OLD_TOWN_SUFFIX = r"(?:老城|古城|古镇)"
 DIRECTION = r"(?:中部|北部|南部|东部|西部|东南|西南|东北|西北|中原|沿黄)"
+# the national city clusters and economic regions, by the names planners use
+CITY_CLUSTERS = (
+    r"(?:长三角|珠三角|京津冀|成渝地区双城|成渝|长江中游|中原|关中平原|北部湾|山东半岛|粤闽浙沿海|海峡西岸|"
+    r"哈长|辽中南|呼包鄂榆|兰西|宁夏沿黄|天山北坡|滇中|黔中|长株潭|粤港澳大湾区|长江三角洲|珠江三角洲)"
+    r"(?:地区)?(?:城市群|经济圈|都市圈|经济区|经济带|一体化)?"
+)
 MACRO_REGIONS = r"(?:华北|华东|华南|华中|西北|西南|东北)地区"
 
 # Generic words ending in 村/社区 that are never a village's name.
@@ -159,10 +165,11 @@ def _villages(text: str, found: list[Candidate], gaz: Gazetteer, bounds: set[int
         if text[end : end + 1] and text[end] in NOT_AFTER_VILLAGE:
             continue
         found_here = False
-        for k in (3, 2, 4):
+        for k in (3, 2, 4, 1):
             s = m.start() - k
             name = text[max(s, 0) : end]
-            if s < 0 or not _village_like(name) or s not in bounds:
+            after_town = s in ends
+            if s < 0 or not _village_like(name) or not (s in bounds or after_town) or (k == 1 and not after_town):
                 continue
             options = [d for d in villages.get(name, []) if any(d.code.startswith(c) for c in context)]
             if options:
@@ -215,6 +222,8 @@ def _patterned(text: str, found: list[Candidate]) -> list[Candidate]:
                 out.append(Candidate(c.start, end + m.end(), "PLACE", name, 1, {"level": level, "parent_name": c.canonical}))
                 break
     for m in re.finditer(f"[{PROVINCE_ABBREVIATIONS}]{{2,4}}(?:黄河|长江|沿黄)?{REGION_SUFFIX}", text):
+        out.append(Candidate(m.start(), m.end(), "PLACE", m.group(), 4, {"level": "region"}))
+    for m in re.finditer(CITY_CLUSTERS, text):
         out.append(Candidate(m.start(), m.end(), "PLACE", m.group(), 4, {"level": "region"}))
     for m in re.finditer(MACRO_REGIONS, text):
         out.append(Candidate(m.start(), m.end(), "PLACE", m.group(), 3, {"level": "region"}))

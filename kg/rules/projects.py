@@ -74,6 +74,8 @@ def find_projects(text: str, places: list, bounds: set[int] | None = None) -> li
     for s, e, head in _heads().finditer(text):
         if head.endswith("基地") and text[s - 1 : s] == "宅":
             continue  # 宅基地 is a homestead, not a base
+        if text.startswith(("推进会", "观摩", "会议", "座谈会", "调度会", "建设会", "工作会"), e):
+            continue  # 项目推进会: a meeting about projects
         p = _strip_verbs(text, _start(text, s, place_starts, bounds), s)
         # a coordinated first part that is not a project itself: 晋绥路、紫石街地下管廊
         if p > 1 and text[p - 1] == "、":
