@@ -130,7 +130,8 @@ def make_entities(nlp: Language, name: str):
         places = [c for c in cands if c.label == "PLACE"]
         for c in chosen:
             if c.label in ("PROJECT", "ORG"):
-                c.attrs["inner_places"] = sorted({p.canonical for p in places if c.start <= p.start and p.end <= c.end})
+                inner = [p for p in places if c.start <= p.start and p.end <= c.end]
+                c.attrs["inner_places"] = sorted({(p.canonical, p.attrs.get("adcode", "")) for p in inner})
         doc = _split_tokens_at(doc, {x for c in chosen for x in (c.start, c.end)})
         ents = []
         for c in chosen:

@@ -145,7 +145,7 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
             parent = place_by_label.get(m.attrs["parent_name"])
         if parent is not None and parent.key != m.key and (m.key, parent.key) not in seen_parts:
             seen_parts.add((m.key, parent.key))
-            rels.append(RelationRef(m.key, parent.key, "PART_OF", "", evidence(m.start)))
+            rels.append(RelationRef(m.key, parent.key, "PART_OF", "", evidence(_together(m, parent, places, sentence_of))))
 
     # LOCATED_IN for agencies, orgs, projects
     for m in mentions:
@@ -160,15 +160,16 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
             if place is not None:
                 rels.append(RelationRef(m.key, place.key, "LOCATED_IN", "", evidence(m.start)))
 
-    # PROMOTES: the agency that drives a project (named in its sentence or paragraph)
+    # PROMOTES: the agency that drives a project: named in its sentence, or the
+    # subject that opens its paragraph (县住建局将…：一是…；二是实施…项目)
     for m in mentions:
         if m.type != "PROJECT":
             continue
         s, _ = sentence_of(m.start)
         para_start = text.rfind("\n", 0, m.start) + 1
-        drivers = [a for a in mentions if a.type == "AGENCY" and para_start <= a.start < m.start]
-        in_sentence = [a for a in drivers if a.start >= s]
-        driver = (in_sentence or drivers[:1] or [None])[-1]
+        in_sentence = [a for a in mentions if a.type == "AGENCY" and s <= a.start < m.start]
+        opener = next((a for a in mentions if para_start <= a.start < m.start and not a.attrs.get("nested")), None)
+        driver = in_sentence[-1] if in_sentence else (opener if opener is not None and opener.type == "AGENCY" else None)
         if driver is not None:
             rels.append(RelationRef(driver.key, m.key, "PROMOTES", "", evidence(m.start)))
 
@@ -186,6 +187,15 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
             for y in range(x + 1, len(keys)):
                 rels.append(RelationRef(keys[x], keys[y], "CO_MENTION", "", sent))
     return rels, implied
+
+
+def _together(child: Mention, parent: Mention, places: list[Mention], sentence_of) -> int:
+    """A position whose sentence names both places, else the child's own."""
+    parent_sentences = {sentence_of(p.start) for p in places if p.key == parent.key}
+    for p in places:
+        if p.key == child.key and sentence_of(p.start) in parent_sentences:
+            return p.start
+    return child.start
 
 
 def _find(place_by_label: dict[str, Mention], name: str) -> Mention | None:
@@ -214,11 +224,15 @@ def _site(m: Mention, text: str, mentions: list[Mention], places: list[Mention],
     before it in its sentence (or its paragraph, for organisations), else home."""
     gaz = load_gazetteer()
     in_doc = {p.label: p for p in places}
-    for name in m.attrs.get("inner_places", []):
+    for name, code in m.attrs.get("inner_places", []):
+        d = gaz.get(code) if code else None
+        if d is not None and d.level == "province":
+            continue  # 山西省道地中药材基地 is in the paper's city, not "in the province"
         p = in_doc.get(name)
-        d = gaz.get(p.adcode) if p is not None and p.adcode else None
-        if p is not None and (d is None or d.level != "province"):
+        if p is not None:
             return p
+        if home_m is not None and code and code == home_m.adcode:
+            return home_m  # 周口港物流园项目 in a 周口 paper
     s, _ = sentence_of(m.start)
     scope = s if m.type == "PROJECT" else text.rfind("\n", 0, m.start) + 1
     before = [p for p in places if scope <= p.start < m.start and p.attrs.get("level") not in ("province", "feature", "region")]

@@ -166,10 +166,6 @@ def test_part_of_a_village_written_after_its_town(nlp: Language) -> None:
     assert ("PLACE:幸福村", LIANJI) in edges(ex, "PART_OF")
 
 
-@xfail(
-    "PART_OF keeps the sentence of the first mention of the town (练集镇镇长何振宇…), not the one that writes both "
-    "(周口市商水县练集镇王寨村…)"
-)
 def test_part_of_evidence_is_the_sentence_that_states_it(county: DocExtraction) -> None:
     (r,) = [r for r in rels(county, "PART_OF") if (r.head, r.tail) == (LIANJI, SHANGSHUI)]
     assert "商水县练集镇" in r.evidence
