@@ -5,13 +5,13 @@ directory.  Reading that file with networkx gives every fact, but answering an
 everyday question with it ("who runs 晋中市发改委?", "which projects are in 兴县?")
 means knowing the node-id scheme, that titles live on HOLDS_POSITION edges,
 that PART_OF points child → parent, and that CO_MENTION edges swamp every
-neighbourhood.  :class:`KnowledgeGraph` encodes that knowledge once:
+neighbourhood.  :class:`KnowledgeGraph` encodes that knowledge once::
 
->>> from kg.explore import load
->>> g = load("output")                      # or "output/graph.graphml"
->>> g.officials("晋中市发展和改革委员会")       # people, titles, evidence
->>> g.projects_in("兴县")                     # includes towns and zones under it
->>> g.path("韩亮", "太原市")                  # via real relations, not co-mentions
+    from kg.explore import load
+    g = load("output")                      # or "output/graph.graphml"
+    g.officials("晋中市发展和改革委员会")       # people, titles, evidence
+    g.projects_in("兴县")                     # includes towns and zones under it
+    g.path("韩亮", "太原市")                  # via stated relations, not co-mentions
 
 Entities are named the way people name them: node id, canonical label, any
 alias seen in the articles (市发改委), or a place's division code.  A name that
@@ -23,7 +23,7 @@ Tables (:meth:`KnowledgeGraph.entities`, :meth:`KnowledgeGraph.relations`)
 have the columns of ``entities.csv`` / ``relations.csv``, so code written
 against the CSVs and against this API agrees.  pandas (tables) and matplotlib
 (:func:`use_cjk_font`) are imported only when those are used, so the rest works
-without them and ``import kg.explore`` stays cheap.
+without them.
 """
 
 from __future__ import annotations
@@ -39,9 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from kg.readwrite import read_graphml, write_entities_csv, write_graphml, write_html, write_relations_csv
 from kg.readwrite.csv import ENTITY_COLUMNS, RELATION_COLUMNS
-from kg.readwrite.graphml import sorted_edges, sorted_nodes
+from kg.readwrite.graphml import read_graphml, sorted_edges, sorted_nodes
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
@@ -55,7 +54,6 @@ __all__ = [
     "Evidence",
     "GRAPH_FILE",
     "KnowledgeGraph",
-    "OUTPUT_FILES",
     "Post",
     "RELATION_TYPES",
     "UnknownEntity",
@@ -63,9 +61,8 @@ __all__ = [
     "use_cjk_font",
 ]
 
+#: The file :func:`load` reads from an output directory.
 GRAPH_FILE = "graph.graphml"
-#: What :meth:`KnowledgeGraph.write` produces: the same files as ``kg build``.
-OUTPUT_FILES = (GRAPH_FILE, "graph.html", "entities.csv", "relations.csv")
 
 ENTITY_TYPES = ("PLACE", "PERSON", "AGENCY", "ORG", "PROJECT", "POLICY")
 RELATION_TYPES = ("HOLDS_POSITION", "PART_OF", "LOCATED_IN", "PROMOTES", "COOPERATES_WITH", "CO_MENTION")
@@ -75,9 +72,6 @@ RELATION_TYPES = ("HOLDS_POSITION", "PART_OF", "LOCATED_IN", "PROMOTES", "COOPER
 #: almost everything to everything in two hops, which makes paths and
 #: neighbourhoods meaningless.
 DEFAULT_IGNORE: tuple[str, ...] = ("CO_MENTION",)
-
-# Division levels from the top, for ordering places that have no code.
-_LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "town": 3, "village": 4}
 
 
 def _split(value: Any) -> tuple[str, ...]:
@@ -210,8 +204,10 @@ class KnowledgeGraph:
     treat it as read-only (the lookup indexes are built once, in ``__init__``).
     """
 
-    def __init__(self, graph: nx.MultiDiGraph, source: Path | None = None) -> None:
-        self.graph = graph
+    def __init__(self, graph: nx.Graph, source: Path | None = None) -> None:
+        if not (graph.is_multigraph() and graph.is_directed()):
+            graph = nx.MultiDiGraph(graph)  # the queries read edge keys and direction
+        self.graph: nx.MultiDiGraph = graph
         self.source = source
         self._by_label: dict[str, list[str]] = {}
         self._by_alias: dict[str, list[str]] = {}
@@ -650,20 +646,16 @@ class KnowledgeGraph:
                 keep.update(e.id for e in self.neighbours(nid, depth=depth, ignore=ignore))
         return KnowledgeGraph(self.graph.subgraph(keep).copy())
 
-    def write(self, outdir: str | os.PathLike[str], title: str = "kg: regional-development knowledge graph") -> list[Path]:
-        """Write graph.graphml, graph.html, entities.csv and relations.csv to *outdir*.
+    def write(self, outdir: str | os.PathLike[str]) -> list[Path]:
+        """Write the files ``kg build`` writes (graph.graphml, graph.html, CSVs ...) to *outdir*.
 
-        The same exporters as ``kg build``, so a subgraph opens in Gephi, the
-        browser or a spreadsheet like the full graph.  Returns the paths.
+        It calls the build's own writer, so a subgraph opens in Gephi, the
+        browser or a spreadsheet exactly like a full build, and gains any
+        output the build gains.  Returns the paths written.
         """
-        out = Path(outdir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = [out / name for name in OUTPUT_FILES]
-        write_graphml(self.graph, paths[0])
-        write_html(self.graph, paths[1], title=title)
-        write_entities_csv(self.graph, paths[2])
-        write_relations_csv(self.graph, paths[3])
-        return paths
+        from kg.build import write_outputs  # deferred: kg.build pulls in every exporter
+
+        return write_outputs(self.graph, Path(outdir))
 
 
 def load(path: str | os.PathLike[str] = "output") -> KnowledgeGraph:
