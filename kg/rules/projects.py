@@ -74,6 +74,8 @@ def find_projects(text: str, places: list, bounds: set[int] | None = None) -> li
     for s, e, head in _heads().finditer(text):
         if head.endswith("基地") and text[s - 1 : s] == "宅":
             continue  # 宅基地 is a homestead, not a base
+        if head.endswith("园") and text[e : e + 1] == "区":
+            continue  # 产业园区: a zone word, not a park being built
         if text.startswith(("推进会", "观摩", "会议", "座谈会", "调度会", "建设会", "工作会"), e):
             continue  # 项目推进会: a meeting about projects
         p = _strip_verbs(text, _start(text, s, place_starts, bounds), s)
