@@ -19,9 +19,10 @@ import networkx as nx
 from kg.documents import Document, InputError, Skipped, read_documents
 from kg.extraction import DocExtraction
 from kg.graph import build_graph
-from kg.readwrite import write_entities_csv, write_graphml, write_html, write_relations_csv
+from kg.readwrite import write_entities_csv, write_gexf, write_graphml, write_html, write_relations_csv
+from kg.readwrite.html import DEFAULT_MAX_NODES
 
-OUTPUT_FILES = ("graph.graphml", "graph.html", "entities.csv", "relations.csv")
+OUTPUT_FILES = ("graph.graphml", "graph.gexf", "graph.html", "entities.csv", "relations.csv")
 
 
 class NoReadableDocuments(InputError):
@@ -75,18 +76,28 @@ def extract(documents: Iterable[Document], batch_size: int = 16) -> Iterator[Doc
         yield resolve(doc, document.doc_id)
 
 
-def write_outputs(G: nx.MultiDiGraph, outdir: Path) -> list[Path]:
-    """Write every output file; each lands whole or not at all."""
+def write_outputs(G: nx.MultiDiGraph, outdir: Path, html_max_nodes: int = DEFAULT_MAX_NODES) -> list[Path]:
+    """Write every output file; each lands whole or not at all.
+
+    GraphML and CSV always hold the whole graph; the page shows at most
+    `html_max_nodes` (0: all) of the most connected entities.
+    """
     outdir.mkdir(parents=True, exist_ok=True)
     paths = [outdir / name for name in OUTPUT_FILES]
     write_graphml(G, paths[0])
-    write_html(G, paths[1], title="kg: regional-development knowledge graph")
-    write_entities_csv(G, paths[2])
-    write_relations_csv(G, paths[3])
+    write_gexf(G, paths[1])
+    write_html(G, paths[2], title="kg: regional-development knowledge graph", max_nodes=html_max_nodes)
+    write_entities_csv(G, paths[3])
+    write_relations_csv(G, paths[4])
     return paths
 
 
-def build(inputs: Sequence[Path], outdir: Path, progress: Callable[[int, int], None] | None = None) -> tuple[nx.MultiDiGraph, BuildReport]:
+def build(
+    inputs: Sequence[Path],
+    outdir: Path,
+    progress: Callable[[int, int], None] | None = None,
+    html_max_nodes: int = DEFAULT_MAX_NODES,
+) -> tuple[nx.MultiDiGraph, BuildReport]:
     """Build the graph of `inputs` into `outdir`.
 
     Raises InputError when an input is missing or nothing readable is found
@@ -116,7 +127,7 @@ def build(inputs: Sequence[Path], outdir: Path, progress: Callable[[int, int], N
             progress(i, len(documents))
     report.documents = len(extractions)
     G = build_graph(extractions)
-    report.outputs = write_outputs(G, outdir)
+    report.outputs = write_outputs(G, outdir, html_max_nodes)
     report.entities = Counter(a["type"] for _, a in G.nodes(data=True))
     report.relations = Counter(a["type"] for _, _, a in G.edges(data=True))
     report.seconds = time.perf_counter() - t0

@@ -35,7 +35,14 @@ def main() -> None:
     show_default=True,
     help="Directory for graph.graphml, graph.html, entities.csv, relations.csv.",
 )
-def build(inputs: tuple[Path, ...], outdir: Path) -> None:
+@click.option(
+    "--html-max-nodes",
+    type=click.IntRange(min=0),
+    default=1500,
+    show_default=True,
+    help="Show at most this many (most connected) entities in graph.html; 0 shows all. GraphML keeps all.",
+)
+def build(inputs: tuple[Path, ...], outdir: Path, html_max_nodes: int) -> None:
     """Build the graph of INPUTS (files or directories of .txt/.md; default: seeds/)."""
     from kg.build import build as run_build
     from kg.build import check_writable
@@ -60,7 +67,7 @@ def build(inputs: tuple[Path, ...], outdir: Path) -> None:
         bar.update(1)
 
     try:
-        _, report = run_build(sources, outdir, progress=progress)
+        _, report = run_build(sources, outdir, progress=progress, html_max_nodes=html_max_nodes)
     except InputError as e:
         for s in getattr(e, "skipped", []):
             click.echo(f"warning: skipped {s.path}: {s.reason}", err=True)

@@ -500,21 +500,40 @@ def test_html_script_blocks_cannot_be_broken(page: str) -> None:
     assert len(data["nodes"]) == 7 and len(data["edges"]) == 6
     ids = [e["id"] for e in data["edges"]]
     assert len(ids) == len(set(ids))
-    # tooltips carry type, aliases and documents for nodes; relation, title, evidence for edges
+    # the side panel and tooltips get type, aliases, division, posts and documents
+    # of nodes; relation, title, evidence and documents of edges
     evil = next(n for n in data["nodes"] if n["label"] == XSS_LABEL)
-    tip = dict(evil["tip"])
-    assert tip["type"] == "ORG" and tip["aliases"] == XSS_ALIAS and tip["documents"] == "001.txt"
-    hp = next(e for e in data["edges"] if dict(e["tip"])["relation"] == "HOLDS_POSITION")
-    assert dict(hp["tip"])["title"] == "党组书记、局长"
-    assert "</script>" in dict(hp["tip"])["evidence"]
-    # node size grows with degree; colour by type
+    assert evil["type"] == "ORG" and evil["aliases"] == [XSS_ALIAS] and evil["docs"] == ["001.txt"]
+    city = next(n for n in data["nodes"] if n["label"] == "晋中市")
+    assert (city["adcode"], city["level"], city["aliases"]) == ("140700", "city", ["晋中", "晋中市"])
+    han = next(n for n in data["nodes"] if n["label"] == "韩亮")
+    assert han["posts"] == ["主任@晋中市发展和改革委员会"]
+    hp = next(e for e in data["edges"] if e["type"] == "HOLDS_POSITION")
+    assert hp["title"] == "党组书记、局长" and hp["docs"] == ["000.txt"]
+    assert "</script>" in data["evidence"][hp["ev"]]
+    # node size grows with degree; colour by type; every node has a position
     sizes = {n["label"]: n["size"] for n in data["nodes"]}
     assert sizes["晋中市"] > sizes["龙城大街贯通"]
-    colors = {dict(n["tip"])["type"]: n["color"] for n in data["nodes"]}
+    colors = {n["type"]: n["color"] for n in data["nodes"]}
     assert len(set(colors.values())) == len(colors)
-    # physics stabilises, then the page turns it off
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
+    # positions are precomputed, so the page starts without physics; the
+    # optional "relax" stabilisation turns physics off again when done
+    assert data["options"]["physics"]["enabled"] is False
     assert data["options"]["physics"]["stabilization"]["enabled"] is True
     assert "physics: { enabled: false }" in page
+    assert data["summary"] == {"nodes_total": 7, "nodes_shown": 7, "edges_total": 6, "edges_shown": 6}
+
+
+def test_html_never_uses_inner_html(page: str) -> None:
+    """Page text reaches the DOM through textContent only; the CSP allows no
+    script but ours (by hash), so injected markup could not run anyway."""
+    script = page[page.rindex("<script>") :]
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "document.write" not in script
+    assert "textContent" in script
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1)
+    assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";")[0]
+    assert len(re.findall(r"'sha256-[A-Za-z0-9+/=]+'", csp)) == 2
 
 
 def test_html_legend(page: str) -> None:
@@ -531,6 +550,26 @@ def test_html_legend(page: str) -> None:
         "PART_OF",
     ):
         assert t in legend.group(0)
+        # each legend entry is the check box that shows or hides its type
+        assert re.search(rf'<input type="checkbox" checked data-kind="(node|edge)" value="{t}">', legend.group(0))
+
+
+def test_html_max_nodes_keeps_most_connected(tmp_path: Path, G) -> None:
+    """Above max_nodes the page keeps the best-connected nodes and says so."""
+    p = tmp_path / "small.html"
+    write_html(G, p, max_nodes=3)
+    page = p.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="kg-data">(.*?)</script>', page, re.DOTALL).group(1))
+    assert {n["label"] for n in data["nodes"]} >= {"晋中市", "晋中市发展和改革委员会"}
+    assert len(data["nodes"]) == 3
+    shown = {n["id"] for n in data["nodes"]}
+    assert all(e["from"] in shown and e["to"] in shown for e in data["edges"])
+    assert data["summary"]["nodes_total"] == 7 and data["summary"]["edges_total"] == 6
+    assert "4 entities are left out" in page
+    write_html(G, p, max_nodes=None)
+    assert "left out" not in p.read_text(encoding="utf-8")
+    with pytest.raises(ValueError):
+        write_html(G, p, max_nodes=-1)
 
 
 def test_html_deterministic(tmp_path: Path) -> None:
