@@ -32,6 +32,7 @@ class RelationRef:
     type: str
     title: str = ""
     evidence: str = ""
+    date: str = ""  # a date the evidence sentence gives (2024年3月), for posts that change
 
 
 @dataclass

@@ -32,17 +32,23 @@ def build_graph(extractions: Iterable[DocExtraction]) -> nx.MultiDiGraph:
         for r in ex.relations:
             if r.head == r.tail or r.head not in nodes or r.tail not in nodes:
                 continue
-            ed = edges.setdefault((r.head, r.tail, r.type), {"titles": [], "docs": set(), "evidence": r.evidence, "weight": 0.0})
+            # a post is one edge per title, so a change of post over time stays visible
+            key = f"{r.type}:{r.title}" if r.type == "HOLDS_POSITION" else r.type
+            ed = edges.setdefault(
+                (r.head, r.tail, key), {"type": r.type, "titles": [], "docs": set(), "evidence": r.evidence, "weight": 0.0, "dates": set()}
+            )
             if r.title and r.title not in ed["titles"]:
                 ed["titles"].append(r.title)
+            if r.date:
+                ed["dates"].add(r.date)
             if not ed["evidence"] and r.evidence:
                 ed["evidence"] = r.evidence
             ed["docs"].add(ex.doc_id)
             ed["weight"] += 1.0
 
     posts: dict[str, list[str]] = {}
-    for (head, tail, rel), ed in edges.items():
-        if rel == "HOLDS_POSITION":
+    for (head, tail, _), ed in edges.items():
+        if ed["type"] == "HOLDS_POSITION":
             for t in ed["titles"] or [""]:
                 posts.setdefault(head, []).append(f"{t}@{nodes[tail]['label']}")
 
@@ -62,16 +68,18 @@ def build_graph(extractions: Iterable[DocExtraction]) -> nx.MultiDiGraph:
         if key in posts:
             attrs["posts"] = "|".join(sorted(posts[key]))
         G.add_node(key, **attrs)
-    for head, tail, rel in sorted(edges):
-        ed = edges[(head, tail, rel)]
+    for head, tail, key in sorted(edges):
+        ed = edges[(head, tail, key)]
+        extra = {"dates": "|".join(sorted(ed["dates"]))} if ed["type"] == "HOLDS_POSITION" else {}
         G.add_edge(
             head,
             tail,
-            key=rel,
-            type=rel,
+            key=key,
+            type=ed["type"],
             title="、".join(ed["titles"]),
             docs="|".join(sorted(ed["docs"])),
             evidence=ed["evidence"],
             weight=ed["weight"],
+            **extra,
         )
     return G

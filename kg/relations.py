@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 
 from kg.extraction import RelationRef, entity_key
 from kg.gazetteer import Division, load_gazetteer
@@ -41,6 +42,7 @@ IMPLIED_BODY = {
     "副区长": "county",
 }
 PARTY_POSTS = ("书记", "副书记", "党委书记", "党委副书记")
+DATE_RE = re.compile(r"(?:19|20)\d{2}年(?:\d{1,2}月(?:\d{1,2}日)?)?")
 COOPERATION_RE = re.compile("合作|协同|共同|一体化|联合|携手|对接|共建")
 ANAPHORA_ZONE = re.compile("开发区|园区")
 
@@ -186,7 +188,14 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
         for x in range(len(keys)):
             for y in range(x + 1, len(keys)):
                 rels.append(RelationRef(keys[x], keys[y], "CO_MENTION", "", sent))
+    # posts are dated where their sentence gives a date (posts change over time)
+    rels = [_dated(r) if r.type == "HOLDS_POSITION" else r for r in rels]
     return rels, implied
+
+
+def _dated(r: RelationRef) -> RelationRef:
+    m = DATE_RE.search(r.evidence)
+    return replace(r, date=m.group()) if m else r
 
 
 def _together(child: Mention, parent: Mention, places: list[Mention], sentence_of) -> int:

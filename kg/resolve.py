@@ -8,12 +8,17 @@ builder merges across documents.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spacy.tokens import Doc
 
-from kg.extraction import DocExtraction, EntityRef
-from kg.gazetteer import load_gazetteer
-from kg.mentions import mentions_of, sentence_bounds
+from kg.extraction import DocExtraction, EntityRef, RelationRef, entity_key
+from kg.gazetteer import Division, load_gazetteer
+from kg.lexicon import NATIONAL_BODIES
+from kg.mentions import Mention, mentions_of, sentence_bounds
 from kg.relations import find_relations
+
+NATIONAL_KEYS = {entity_key("AGENCY", name) for name in NATIONAL_BODIES}
 
 
 def resolve(doc: Doc, doc_id: str) -> DocExtraction:
@@ -22,8 +27,50 @@ def resolve(doc: Doc, doc_id: str) -> DocExtraction:
     j = gaz.get(doc._.jurisdiction) if doc._.jurisdiction else None
     text = doc.text
     relations, implied = find_relations(text, mentions, sentence_bounds(text), j)
+    rename = _person_keys(mentions, relations, j)
     entities = [
-        EntityRef(m.key, m.type, m.label, m.surface, m.adcode, m.attrs.get("level", "") if m.type == "PLACE" else "")
+        EntityRef(rename.get(m.key, m.key), m.type, m.label, m.surface, m.adcode, m.attrs.get("level", "") if m.type == "PLACE" else "")
         for m in mentions + implied
     ]
+    relations = [replace(r, head=rename.get(r.head, r.head), tail=rename.get(r.tail, r.tail)) for r in relations]
     return DocExtraction(doc_id, len(text), j.name if j else "", entities, relations)
+
+
+def _person_keys(mentions: list[Mention], relations: list[RelationRef], home: Division | None) -> dict[str, str]:
+    """Key people by name and where they serve, so that two 王静 of different
+    cities stay two nodes while one official named in many articles is one.
+
+    The anchor is the city (prefecture) of the body the person holds a post in,
+    else of the paper's home jurisdiction; holders of national posts (中共中央
+    总书记) and people with no anchor are keyed by name alone.
+    """
+    gaz = load_gazetteer()
+    located = {r.head: r.tail for r in relations if r.type == "LOCATED_IN"}
+    by_key = {m.key: m for m in mentions}
+    out = {}
+    for m in mentions:
+        if m.type != "PERSON" or m.key in out:
+            continue
+        posts = [r.tail for r in relations if r.type == "HOLDS_POSITION" and r.head == m.key]
+        if any(p in NATIONAL_KEYS for p in posts):
+            continue
+        anchor = None
+        for p in posts:
+            place = by_key.get(located.get(p, ""))
+            if place is not None and place.adcode:
+                anchor = gaz.get(place.adcode)
+                break
+        anchor = anchor or home
+        city = _city_of(gaz, anchor) if anchor is not None else None
+        if city is not None:
+            out[m.key] = f"{m.key}@{city.code}"
+    return out
+
+
+def _city_of(gaz, d: Division) -> Division | None:
+    """The prefecture-level division of d (or its province for municipalities)."""
+    chain = [d, *gaz.ancestors(d)]
+    for a in chain:
+        if a.level == "city":
+            return a
+    return chain[-1] if chain else None

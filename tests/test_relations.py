@@ -46,16 +46,21 @@ def extract(nlp: Language, text: str) -> DocExtraction:
     return resolve(nlp(text), "d.txt")
 
 
+def bare(key: str) -> str:
+    """A person's key without its city anchor (PERSON:陈立军@4116 -> PERSON:陈立军)."""
+    return key.split("@")[0]
+
+
 def rels(ex: DocExtraction, type_: str) -> list[RelationRef]:
     return [r for r in ex.relations if r.type == type_]
 
 
 def edges(ex: DocExtraction, type_: str) -> set[tuple[str, str]]:
-    return {(r.head, r.tail) for r in rels(ex, type_)}
+    return {(bare(r.head), bare(r.tail)) for r in rels(ex, type_)}
 
 
 def positions(ex: DocExtraction) -> set[tuple[str, str, str]]:
-    return {(r.head, r.tail, r.title) for r in rels(ex, "HOLDS_POSITION")}
+    return {(bare(r.head), r.tail, r.title) for r in rels(ex, "HOLDS_POSITION")}
 
 
 def xfail(reason: str):
@@ -72,7 +77,7 @@ def test_document_record(county: DocExtraction) -> None:
 
 
 def test_entities_are_keyed_by_code_or_name(county: DocExtraction) -> None:
-    by_key = {e.key: e for e in county.entities}
+    by_key = {bare(e.key): e for e in county.entities}
     assert by_key[LIANJI].label == "练集镇"
     assert (by_key[LIANJI].adcode, by_key[LIANJI].level) == ("411623102", "town")
     assert by_key["AGENCY:商水县住房和城乡建设局"].surface == "县住建局"
@@ -97,7 +102,7 @@ def test_posts_in_home_and_explicit_bodies(county: DocExtraction) -> None:
 
 
 def test_one_post_per_person_and_body(county: DocExtraction) -> None:
-    heads = [r.head for r in rels(county, "HOLDS_POSITION")]
+    heads = [bare(r.head) for r in rels(county, "HOLDS_POSITION")]
     assert sorted(heads) == ["PERSON:何振宇", "PERSON:张立新", "PERSON:赵新民", "PERSON:陈立军"]  # not the byline 李娟
 
 
@@ -250,3 +255,29 @@ def test_evidence_holds_both_ends_when_one_sentence_does(county: DocExtraction) 
 
 def test_every_edge_keeps_its_evidence(county: DocExtraction) -> None:
     assert [r for r in county.relations if not r.evidence] == []
+
+
+# --- identity across documents -----------------------------------------------------
+
+
+def test_same_name_in_two_cities_stays_two_people(nlp: Language) -> None:
+    a = extract(nlp, "我市召开会议。周口市发改委主任王静表示，要加快项目建设。")
+    b = extract(nlp, "我市召开会议。湖州市发改委主任王静表示，要加快项目建设。")
+    ka = {e.key for e in a.entities if e.type == "PERSON"}
+    kb = {e.key for e in b.entities if e.type == "PERSON"}
+    assert len(ka) == len(kb) == 1 and ka != kb
+
+
+def test_one_official_in_two_articles_is_one_node(nlp: Language) -> None:
+    from kg.graph import build_graph
+
+    a = resolve(nlp("我市召开会议。周口市发改委主任王静表示，要加快项目建设。"), "a.txt")
+    b = resolve(nlp("全市推进大会召开。市发改委主任王静说，今年将继续推进。周口市各县参加。"), "b.txt")
+    G = build_graph([a, b])
+    people = [n for n, d in G.nodes(data=True) if d["type"] == "PERSON"]
+    assert len(people) == 1 and G.nodes[people[0]]["docs"] == "a.txt|b.txt"
+
+
+def test_posts_are_dated_when_the_sentence_dates_them(nlp: Language) -> None:
+    ex = extract(nlp, "2023年3月，商水县住建局局长陈立军表示，要加快建设。")
+    assert [r.date for r in rels(ex, "HOLDS_POSITION")] == ["2023年3月"]
