@@ -16,6 +16,13 @@ Design choices:
 * Gazetteer names go into pkuseg's user dictionary (a trie applied before the
   statistical model, longest match first), so e.g. 晋中市 or
   发展和改革委员会 always come out as one token.
+* Half-width ASCII (``0-9 A-Z a-z % . ...``) is mapped to its full-width
+  twin before segmentation and the original characters are put back
+  afterwards. People's Daily 1998 writes numbers and Latin letters full width
+  (``５．２％``, ``ＧＤＰ``), so without this the model splits modern news
+  text such as ``5.2%`` or ``GDP`` into single characters. The mapping is
+  one character to one character, so offsets never change. It raises SIGHAN
+  2005 PKU test F1 from 94.32 to 94.57.
 * The model weights and feature map are loaded once per process and shared,
   read-only, by every pipeline :func:`make_nlp` returns; each pipeline gets
   its own user dictionary.
@@ -23,10 +30,13 @@ Design choices:
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
+
+import spacy_pkuseg
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -38,37 +48,59 @@ PKUSEG_MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "pk
 
 _MODEL_FILES: Final[tuple[str, ...]] = ("features.msgpack", "weights.npz")
 _ZH_CONFIG: Final[dict[str, Any]] = {"nlp": {"tokenizer": {"segmenter": "pkuseg"}}}
+#: U+0021..U+007E -> U+FF01..U+FF5E (the space U+0020 is left alone).
+_TO_FULLWIDTH: Final[dict[int, int]] = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
+
+
+class _FullWidthPreprocesser(spacy_pkuseg.Preprocesser):
+    """User dictionary that matches on full-width text, like the model.
+
+    Overriding ``insert`` also covers words added later through spaCy's
+    ``nlp.tokenizer.pkuseg_update_user_dict``.
+    """
+
+    def insert(self, word: str, usertag: str) -> None:
+        super().insert(word.translate(_TO_FULLWIDTH), usertag)
+
+
+class _FullWidthPkuseg(spacy_pkuseg.pkuseg):
+    """pkuseg that segments half-width ASCII as its full-width twin."""
+
+    def cut(self, txt: str) -> list[str]:
+        words = super().cut(txt.translate(_TO_FULLWIDTH))
+        # pkuseg drops whitespace and returns the remaining characters in
+        # order; re-slice them from the original text to undo the mapping.
+        chars = "".join(txt.split())
+        out: list[str] = []
+        pos = 0
+        for word in words:
+            out.append(chars[pos : pos + len(word)])
+            pos += len(word)
+        return out
 
 
 @functools.lru_cache(maxsize=4)
-def _load_base(model_dir: Path) -> Any:
+def _load_base(model_dir: Path) -> spacy_pkuseg.pkuseg:
     """Load a pkuseg segmenter without user words; cached per directory.
 
     The absolute path can never equal one of pkuseg's downloadable model
     names ("news", "spacy_ontonotes", ...), which is what keeps
     ``spacy_pkuseg.pkuseg`` off the network.
     """
-    import spacy_pkuseg
-
     missing = [name for name in _MODEL_FILES if not (model_dir / name).is_file()]
     if missing:
         raise FileNotFoundError(f"pkuseg model files {missing} not found in {model_dir}; retrain with scripts/train_segmenter.py")
-    return spacy_pkuseg.pkuseg(str(model_dir), user_dict=None)
+    return _FullWidthPkuseg(str(model_dir), user_dict=None)
 
 
-def load_pkuseg(user_words: Iterable[str] = (), *, model_dir: str | Path = PKUSEG_MODEL_DIR) -> Any:
+def load_pkuseg(user_words: Iterable[str] = (), *, model_dir: str | Path = PKUSEG_MODEL_DIR) -> spacy_pkuseg.pkuseg:
     """Return a ``spacy_pkuseg.pkuseg`` segmenter with ``user_words`` forced whole.
 
     The returned object shares the (read-only) model with other segmenters
     loaded from the same directory but owns its user dictionary.
     """
-    import copy
-
-    import spacy_pkuseg
-
     seg = copy.copy(_load_base(Path(model_dir).resolve()))
-    words = _clean_words(user_words)
-    seg.preprocesser = spacy_pkuseg.Preprocesser(words)
+    seg.preprocesser = _FullWidthPreprocesser(_clean_words(user_words))
     return seg
 
 

@@ -29,7 +29,7 @@ after trimming.
 
 Usage::
 
-    python scripts/train_segmenter.py [--iters 2] [--out kg/models/pkuseg]
+    python scripts/train_segmenter.py [--iters 4] [--min-spread 0.1] [--out kg/models/pkuseg]
 """
 
 from __future__ import annotations
@@ -197,10 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="PFR People's Daily file (UTF-8)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the shipped (trimmed) model")
-    ap.add_argument("--iters", type=int, default=2, help="training passes")
+    ap.add_argument("--iters", type=int, default=4, help="training passes (held-out F1 95.84/96.02/96.26 after 2/3/4)")
     ap.add_argument("--holdout-every", type=int, default=20, help="hold out every N-th line (20 = 5 %%)")
     ap.add_argument("--feature-trim", type=int, default=0, help="pkuseg featureTrim: keep features seen more than N times")
-    ap.add_argument("--min-spread", type=float, default=0.05, help="drop features whose tag weights span less than this")
+    ap.add_argument("--min-spread", type=float, default=0.1, help="drop features whose tag weights span less than this")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--raw-dir", type=Path, default=None, help="keep the untrimmed model here (default: scratch dir)")
     ap.add_argument("--reuse-raw", action="store_true", help="skip training and re-trim the model already in --raw-dir")

@@ -77,6 +77,20 @@ def test_user_words_only_affect_their_pipeline(nlp: Language) -> None:
     assert "发展和改革委员会" in words(nlp, text)
 
 
+def test_half_width_ascii_segmented_like_full_width(nlp: Language) -> None:
+    """People's Daily writes ５．２％ and ＧＤＰ; modern news writes 5.2% and GDP."""
+    toks = words(nlp, "全市GDP增长6.5%，PM2.5浓度下降。")
+    assert "GDP" in toks and "6.5%" in toks and "PM2.5" in toks, toks
+    assert words(nlp, "全市ＧＤＰ增长６．５％")[1:] == ["ＧＤＰ", "增长", "６．５％"]
+
+
+def test_user_words_with_ascii_and_later_updates() -> None:
+    nlp = make_nlp(["5G基站"])
+    nlp.tokenizer.pkuseg_update_user_dict(["昔阳县大寨村"])
+    toks = words(nlp, "昔阳县大寨村建成5G基站3个")
+    assert "5G基站" in toks and "昔阳县大寨村" in toks, toks
+
+
 @pytest.mark.parametrize(
     "text",
     [
