@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-SIGHAN_DIR = Path("/work/shared/data/sighan2005_icwb2")
+SIGHAN_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sighan2005_icwb2"
 DEFAULT_TEST = SIGHAN_DIR / "testing" / "pku_test.utf8"
 DEFAULT_GOLD = SIGHAN_DIR / "gold" / "pku_test_gold.utf8"
 

@@ -48,7 +48,7 @@ import numpy as np
 import srsly
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = Path("/work/shared/data/peoples_daily/199801.utf8.txt")
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "peoples_daily" / "199801.utf8.txt"
 DEFAULT_OUT = REPO_ROOT / "kg" / "models" / "pkuseg"
 
 # ``word/pos``, optionally opening ``[`` or closing ``]xx`` of a compound.
