@@ -23,6 +23,7 @@ import os
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Final
 
@@ -39,7 +40,8 @@ __all__ = [
 
 #: File name suffixes picked up when walking a directory (case-insensitive).
 #: A file named directly on the command line is read whatever its suffix.
-SUFFIXES: Final[frozenset[str]] = frozenset({".txt", ".md"})
+SUFFIXES: Final[frozenset[str]] = frozenset({".txt", ".md", ".html", ".htm"})
+HTML_SUFFIXES: Final[frozenset[str]] = frozenset({".html", ".htm"})
 
 #: Files larger than this are skipped rather than read into memory: no news
 #: article comes near it, a mislabelled dump or disk image easily does.
@@ -167,7 +169,7 @@ def collect_inputs(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
             found.append((path, unique))
     if not found:
         names = ", ".join(str(p) for p in inputs) or "(no inputs given)"
-        raise InputError(f"no .txt or .md files found in: {names}")
+        raise InputError(f"no .txt or .md (or .html) files found in: {names}")
     found.sort(key=lambda pair: (pair[1], str(pair[0])))
     return found
 
@@ -210,6 +212,44 @@ def _decode(data: bytes) -> str | None:
     return None
 
 
+class _TextExtractor(HTMLParser):
+    """The readable text of a saved web page: no tags, scripts, styles or comments;
+    block elements become line breaks so paragraphs survive."""
+
+    BLOCKS = frozenset("p div br li tr h1 h2 h3 h4 h5 h6 section article header footer table ul ol blockquote title".split())
+    SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self.SKIP:
+            self.skipping += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of an HTML page (for .html/.htm inputs), paragraphs on their own lines."""
+    parser = _TextExtractor()
+    parser.feed(markup)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def _looks_binary(text: str) -> bool:
     """True if too many characters are controls other than tab/CR/LF/FF."""
     controls = sum(1 for ch in text if (ord(ch) < 0x20 and ch not in "\t\n\r\x0c") or ord(ch) == 0x7F)
@@ -248,6 +288,8 @@ def read_document(path: Path, doc_id: str) -> Document | Skipped:
     if raw is None:
         return Skipped(path, "not UTF-8 or GB18030 text")
     raw = raw.removeprefix("\ufeff")
+    if path.suffix.lower() in HTML_SUFFIXES:
+        raw = html_to_text(raw)
     if _looks_binary(raw):
         return Skipped(path, "binary file")
     norm = normalize_layout(raw)

@@ -179,7 +179,7 @@ def test_missing_input_raises_naming_it(tmp_path: Path) -> None:
 
 def test_directory_without_articles_raises(tmp_path: Path) -> None:
     write(tmp_path / "x.csv", "a,b\n")
-    with pytest.raises(InputError, match="no .txt or .md files"):
+    with pytest.raises(InputError, match="no .txt or .md"):
         collect_inputs([tmp_path])
 
 
@@ -252,3 +252,16 @@ def test_seed_folder(tmp_path: Path) -> None:
     for doc in docs:
         assert isinstance(doc, Document)
         assert_offsets(doc)
+
+
+def test_html_page_is_read_as_text_without_tags_scripts_or_styles(tmp_path: Path) -> None:
+    page = (
+        "<html><head><title>t</title><style>p{color:red}</style><script>alert('x')</script></head>"
+        "<body><h1>兴县经济技术开发区</h1><p>县发改局局长张建兵表示，<b>加快</b>项目建设。</p>"
+        "<!-- 注释 --><div>第二段&amp;文字</div></body></html>"
+    )
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    [doc] = list(read_documents([tmp_path]))
+    assert isinstance(doc, Document) and doc.doc_id == "page.html"
+    assert doc.text == "兴县经济技术开发区\n县发改局局长张建兵表示，加快项目建设。\n第二段&文字"
+    assert "alert" not in doc.raw and "color" not in doc.raw and "注释" not in doc.raw
