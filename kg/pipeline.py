@@ -12,6 +12,7 @@ code, nested places, jurisdiction).
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from functools import cache
 
 from spacy.language import Language
@@ -72,52 +73,30 @@ def make_places(nlp: Language, name: str):
 
 
 def _jurisdiction(doc: Doc):
-    return load_gazetteer().by_code.get(doc._.jurisdiction) if doc._.jurisdiction else None
+    return load_gazetteer().get(doc._.jurisdiction) if doc._.jurisdiction else None
 
 
-@Language.factory("kg_agencies")
-def make_agencies(nlp: Language, name: str):
-    def component(doc: Doc) -> Doc:
-        candidates(doc).extend(find_agencies(_text(doc), _places_of(doc), _jurisdiction(doc)))
-        return doc
+def _rule_component(name: str, find: Callable[[Doc], list], doc_: str) -> None:
+    """Register a rule family as a spaCy component that adds its candidates."""
 
-    return component
+    def make(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+        def component(doc: Doc) -> Doc:
+            candidates(doc).extend(find(doc))
+            return doc
 
+        return component
 
-@Language.factory("kg_persons")
-def make_persons(nlp: Language, name: str):
-    def component(doc: Doc) -> Doc:
-        candidates(doc).extend(find_persons(_text(doc)))
-        return doc
-
-    return component
+    make.__doc__ = doc_
+    Language.factory(name, func=make)
 
 
-@Language.factory("kg_orgs")
-def make_orgs(nlp: Language, name: str):
-    def component(doc: Doc) -> Doc:
-        candidates(doc).extend(find_orgs(_text(doc), _places_of(doc), _bounds(doc)))
-        return doc
-
-    return component
-
-
-@Language.factory("kg_projects")
-def make_projects(nlp: Language, name: str):
-    def component(doc: Doc) -> Doc:
-        candidates(doc).extend(find_projects(_text(doc), _places_of(doc), _bounds(doc)))
-        return doc
-
-    return component
-
-
-@Language.factory("kg_policies")
-def make_policies(nlp: Language, name: str):
-    def component(doc: Doc) -> Doc:
-        candidates(doc).extend(find_policies(_text(doc), _bounds(doc)))
-        return doc
-
-    return component
+_rule_component(
+    "kg_agencies", lambda doc: find_agencies(_text(doc), _places_of(doc), _jurisdiction(doc)), "Agencies, named by the jurisdiction."
+)
+_rule_component("kg_persons", lambda doc: find_persons(_text(doc)), "People framed by posts, speech, roles, bylines.")
+_rule_component("kg_orgs", lambda doc: find_orgs(_text(doc), _places_of(doc), _bounds(doc)), "Companies and other organisations.")
+_rule_component("kg_projects", lambda doc: find_projects(_text(doc), _places_of(doc), _bounds(doc)), "Projects by head word.")
+_rule_component("kg_policies", lambda doc: find_policies(_text(doc), _bounds(doc)), "Quoted, booked and headed programmes.")
 
 
 @Language.factory("kg_entities")
