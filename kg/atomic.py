@@ -8,19 +8,35 @@ Everything is therefore written to a temporary file in the *same directory*
 fsync'ed, and only then moved over the target with :func:`os.replace`.  On any
 error the temporary file is removed and the previous target, if any, is left
 untouched.
+
+A build killed outright (SIGKILL, power loss) cannot remove its temporary
+file.  Temporary names therefore carry the writer's process id
+(``.graph.graphml.<pid>.<random>.tmp``), and the next atomic write of the same
+target removes the ones whose process no longer exists, so leftovers live only
+until the next build.
+
+Each file is replaced on its own, so a build stopped between two files leaves
+some outputs new and some old (each whole).  :func:`atomic_batch` narrows
+that window: writes inside it are staged, and all renamed together, in a row,
+when the block ends without error (or all discarded when it raises).
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
+import re
+import secrets
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_open", "atomic_write"]
+__all__ = ["atomic_batch", "atomic_open", "atomic_write", "remove_stale_temporaries"]
+
+#: Staged ``(temporary, target)`` renames of the innermost :func:`atomic_batch`.
+_BATCH: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("kg_atomic_batch", default=None)
 
 
 def _current_umask() -> int:
@@ -63,6 +79,93 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _temp_name(directory: Path, name: str) -> Path:
+    """A fresh temporary name next to the target: ``.<name>.<pid>.<random>.tmp``."""
+    return directory / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+
+
+def _pid_alive(pid: int) -> bool:
+    """True unless process ``pid`` certainly does not exist (on this host)."""
+    if pid <= 0:
+        return True
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # exists under another user, or cannot tell: keep its file
+    return True
+
+
+def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[Path]:
+    """Remove temporary files of *target* left by writers that no longer run.
+
+    Only names this module creates (``.<name>.<pid>.<random>.tmp`` next to
+    the target) whose process is gone are removed; a concurrent writer's file
+    is kept.  Best effort: errors are ignored.  Returns what was removed.
+    """
+    target = Path(target)
+    directory = target.parent if str(target.parent) else Path(".")
+    pattern = re.compile(re.escape(f".{target.name}.") + r"(\d+)\.[^./]+\.tmp")
+    removed: list[Path] = []
+    try:
+        with os.scandir(directory) as it:
+            names = [e.name for e in it]
+    except OSError:
+        return removed
+    for name in names:
+        m = pattern.fullmatch(name)
+        if m and not _pid_alive(int(m.group(1))):
+            try:
+                (directory / name).unlink()
+                removed.append(directory / name)
+            except OSError:
+                pass
+    return removed
+
+
+@contextlib.contextmanager
+def atomic_batch() -> Iterator[None]:
+    """Stage every :func:`atomic_open`/:func:`atomic_write` in the block; rename them together at its end.
+
+    Each file is still written whole to its temporary name and fsync'ed when
+    its own ``with`` ends; only the renames wait for the block, so a process
+    stopped while writing a later file leaves every target as it was.  If
+    the block raises, every staged file is removed.  Batches nest: an inner
+    batch hands its files to the outer one.
+    """
+    outer = _BATCH.get()
+    staged: list[tuple[Path, Path]] = []
+    token = _BATCH.set(staged)
+    try:
+        yield
+    except BaseException:
+        _BATCH.reset(token)
+        for tmp, _target in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    _BATCH.reset(token)
+    if outer is not None:
+        outer.extend(staged)
+        return
+    try:
+        for i, (tmp, target) in enumerate(staged):
+            os.replace(tmp, target)
+            staged[i] = (target, target)
+    except BaseException:
+        for tmp, target in staged:
+            if tmp != target:
+                tmp.unlink(missing_ok=True)
+        raise
+    for directory in dict.fromkeys(target.parent if str(target.parent) else Path(".") for _tmp, target in staged):
+        _fsync_dir(directory)
+
+
 @contextlib.contextmanager
 def atomic_open(
     path: str | os.PathLike[str],
@@ -84,28 +187,35 @@ def atomic_open(
         raise ValueError(f"atomic_open supports mode 'w' or 'wb', not {mode!r}")
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    tmp = Path(tmp_name)
+    remove_stale_temporaries(target)
+    # The name is chosen before the file exists, so that an interrupt arriving
+    # at any point after the file was created still finds and removes it.
+    tmp = _temp_name(directory, target.name)
+    staged: list[tuple[Path, Path]] | None = None
     try:
-        if mode == "wb":
-            fh: IO[Any] = os.fdopen(fd, "wb")
-        else:
-            fh = os.fdopen(fd, "w", encoding=encoding, newline=newline)
-    except BaseException:
-        os.close(fd)
-        tmp.unlink(missing_ok=True)
-        raise
-    try:
+        while True:
+            try:
+                fd = os.open(tmp, _TEMP_FLAGS, 0o600)
+                break
+            except FileExistsError:
+                tmp = _temp_name(directory, target.name)
+        # os.fdopen closes fd itself if it fails, so fd is never closed here
+        fh = os.fdopen(fd, "wb") if mode == "wb" else os.fdopen(fd, "w", encoding=encoding, newline=newline)
         with fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, _target_mode(target))
-        os.replace(tmp, target)
+        staged = _BATCH.get()
+        if staged is None:
+            os.replace(tmp, target)
+        else:
+            staged.append((tmp, target))
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)  # after os.replace there is nothing left to remove
         raise
-    _fsync_dir(directory)
+    if staged is None:
+        _fsync_dir(directory)
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:

@@ -13,12 +13,40 @@ Document ids are stable, human-readable and independent of the working
 directory: the path relative to the folder given on the command line, with
 "/" separators (the bare file name for a file given directly), so gold files
 and outputs can refer to ``"000_c2f7df7086115ad4.txt"`` wherever the build
-ran.
+ran.  A name that cannot be carried as text is made readable, never
+dropped: bytes that are not UTF-8 (a GBK file name from a Windows archive)
+are decoded as GB18030 when they are valid GB18030, else written as
+``\\xNN``; control characters (a newline in a file name) and ``|`` (the
+separator of the ``docs`` lists in every output) are written as ``\\xNN``.
+An id never starts with ``/`` and never has a ``..`` segment, because it is
+always a path below an input folder (``a..b.txt`` is an ordinary name).
+
+Decoding, deliberately: a file that starts with a UTF-16 BOM is read as
+UTF-16, any other strictly as UTF-8 (BOM or not), else strictly as GB18030
+(which covers GBK and GB2312).  A file that is *almost* one of them (a UTF-8
+article with a stray Latin-1 byte, a GBK export cut in the middle of a
+character) is not thrown away: it is decoded with U+FFFD for the bad bytes
+if at most 1 % of its bytes are bad, and the document carries a
+:attr:`Document.warning` that is also logged (``warning: PATH: ...`` on
+stderr when nothing configured logging), so the loss is visible but the
+article is not lost.  More damage than that means the file is not text in
+these encodings (Latin-1, Big5 mojibake, random bytes) and it is skipped.
+NUL and other control bytes alone do not make a file binary: a text with a
+few of them is read and the normaliser drops them; only a file that does not
+decode, or whose text is more than 5 % control characters, is ``"binary
+file"``.
+
+Size, deliberately: the pipeline takes at most :data:`MAX_CHARS` characters
+per document (spaCy's ``max_length``), so a longer file is skipped as
+``"too long"``, and a file over :data:`MAX_BYTES` is skipped as ``"too
+large"`` from its size alone, without being read, so a stray 100 MB dump
+costs neither time nor memory.
 """
 
 from __future__ import annotations
 
 import codecs
+import logging
 import os
 import stat
 from collections.abc import Iterator, Sequence
@@ -36,6 +64,7 @@ __all__ = [
     "collect_inputs",
     "read_document",
     "read_documents",
+    "safe_id",
 ]
 
 #: File name suffixes picked up when walking a directory (case-insensitive).
@@ -43,12 +72,28 @@ __all__ = [
 SUFFIXES: Final[frozenset[str]] = frozenset({".txt", ".md", ".html", ".htm"})
 HTML_SUFFIXES: Final[frozenset[str]] = frozenset({".html", ".htm"})
 
-#: Files larger than this are skipped rather than read into memory: no news
-#: article comes near it, a mislabelled dump or disk image easily does.
-MAX_BYTES: Final[int] = 32 * 1024 * 1024
+#: Files larger than this are skipped from their size alone, never read: no
+#: news article comes near it, a mislabelled dump or disk image easily does.
+#: 8 MiB is room for :data:`MAX_CHARS` characters in any accepted encoding
+#: plus the markup of a saved web page.  (At 32 MiB, reading and normalising
+#: one plain-text file took 8 s and 1.6 GB, only for the pipeline to refuse it.)
+MAX_BYTES: Final[int] = 8 * 1024 * 1024
+
+#: Longest normalised text passed on: the pipeline (spaCy's default
+#: ``nlp.max_length``) refuses longer documents, which would fail the build.
+MAX_CHARS: Final[int] = 1_000_000
+#: Decoded text longer than this is skipped before normalisation (which needs
+#: about 150 bytes per character): normalising removes far less than a third.
+_MAX_RAW_CHARS: Final[int] = MAX_CHARS * 3 // 2
+
+#: A file with at most this share of undecodable bytes is read with U+FFFD
+#: in their place (and a warning) rather than skipped.
+_MAX_BAD_SHARE: Final[float] = 0.01
 
 #: Share of control characters above which decoded "text" is taken for binary.
 _MAX_CONTROL_SHARE: Final[float] = 0.05
+
+log = logging.getLogger(__name__)
 
 
 class InputError(Exception):
@@ -61,7 +106,11 @@ class Document:
 
     ``offsets[i]`` is the index in ``raw`` of ``text[i]`` (see
     :class:`kg.normalize.NormalizedText`), so evidence found in ``text`` can
-    be quoted from ``raw`` exactly as written.
+    be quoted from ``raw`` exactly as written.  For a saved web page ``raw``
+    is the page's text (tags removed), not its markup.
+
+    ``warning`` is empty, or says what was lost in reading (undecodable bytes
+    replaced by U+FFFD), for build reports.
     """
 
     doc_id: str
@@ -69,6 +118,7 @@ class Document:
     raw: str
     text: str
     offsets: tuple[int, ...]
+    warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,7 +201,7 @@ def collect_inputs(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
             files.sort(key=lambda pair: pair[1])
             prefix = given.resolve().name or "input"
         else:
-            files = [(given, given.name)]
+            files = [(given, safe_id(given.name))]
             prefix = given.parent.resolve().name or "input"
         for path, doc_id in files:
             real = _real(path)
@@ -177,7 +227,36 @@ def collect_inputs(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
 def _relative_id(path: Path, base: Path) -> str:
     """Doc id of ``path`` found under ``base``: relative, "/"-separated."""
     rel = path.relative_to(base).as_posix()
-    return base.resolve().name if rel == "." else rel
+    return safe_id(base.resolve().name if rel == "." else rel)
+
+
+def _unsafe(ch: str) -> bool:
+    """A character a doc id cannot carry as itself (see :func:`safe_id`)."""
+    o = ord(ch)
+    return ch == "|" or o < 0x20 or 0x7F <= o < 0xA0 or 0xD800 <= o < 0xE000
+
+
+def safe_id(name: str) -> str:
+    """A file name (or relative path) as a doc id that every output can carry.
+
+    Undecodable file-name bytes (``os.fsdecode``'s surrogate escapes) become
+    GB18030 text when the whole name is valid GB18030, else ``\\xNN``;
+    C0/C1 controls, DEL, ``|`` and any other lone surrogate become ``\\xNN``
+    (``\\uNNNN``).  Other names are returned unchanged.
+    """
+    if any("\udc80" <= ch <= "\udcff" for ch in name):
+        try:
+            raw = os.fsencode(name)
+        except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+            pass
+        else:
+            try:
+                name = raw.decode("gb18030")
+            except UnicodeDecodeError:
+                name = raw.decode("utf-8", errors="backslashreplace")
+    if not any(_unsafe(ch) for ch in name):
+        return name
+    return "".join((f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}") if _unsafe(ch) else ch for ch in name)
 
 
 def _real(path: Path) -> Path:
@@ -191,54 +270,107 @@ def _real(path: Path) -> Path:
 # --- reading one file --------------------------------------------------------
 
 
-def _decode(data: bytes) -> str | None:
-    """Decode as UTF-8 (BOM stripped), UTF-16 with BOM, or GB18030; else None.
+#: How U+FFFD itself is written in each encoding, to tell replacements from
+#: replacement characters that were in the file already.
+_FFFD: Final[dict[str, bytes]] = {
+    "utf-8": "\ufffd".encode(),
+    "gb18030": "\ufffd".encode("gb18030"),
+    "utf-16": "\ufffd".encode("utf-16-le"),
+}
 
-    UTF-8 is tried first because valid UTF-8 is almost never valid-looking
-    GB18030 by accident, while the reverse is common.  UTF-16 is only
-    accepted with its BOM (Windows Notepad's "Unicode"), since without one
-    it cannot be told from binary.
+
+def _lenient(data: bytes, encoding: str) -> tuple[str, int] | None:
+    """``data`` decoded with U+FFFD for bad bytes and the number of bad
+    sequences, or None if more than :data:`_MAX_BAD_SHARE` of it is bad."""
+    text = data.decode(encoding, errors="replace")
+    own = data.count(_FFFD[encoding])
+    if encoding == "utf-16":
+        own += data.count("\ufffd".encode("utf-16-be"))
+    bad = max(0, text.count("\ufffd") - own)
+    return (text, bad) if bad <= len(data) * _MAX_BAD_SHARE else None
+
+
+def _decode(data: bytes) -> tuple[str, str, int] | None:
+    """Decode ``data``: ``(text, encoding, number of bad byte sequences)`` or None.
+
+    Strict first: UTF-16 if the BOM says so, else UTF-8 (BOM stripped), then
+    GB18030.  UTF-8 is tried first because valid UTF-8 is almost never
+    valid-looking GB18030 by accident, while the reverse is common (UTF-8 with
+    one bad byte inserted anywhere in the seeds never decoded as GB18030 in
+    1,000 trials).  UTF-16 is only accepted with its BOM (Windows Notepad's
+    "Unicode"), since without one it cannot be told from binary.  Then
+    leniently, in the same order: at most 1 % bad bytes, each replaced by
+    U+FFFD.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16"), "UTF-16", 0
         except UnicodeDecodeError:
-            return None
-    for encoding in ("utf-8-sig", "gb18030"):
+            found = _lenient(data, "utf-16")
+            return (found[0], "UTF-16", found[1]) if found else None
+    for encoding, name in (("utf-8-sig", "UTF-8"), ("gb18030", "GB18030")):
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), name, 0
         except UnicodeDecodeError:
             continue
+    for encoding, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030")):
+        if (found := _lenient(data, encoding)) is not None:
+            return found[0], name, found[1]
     return None
 
 
 class _TextExtractor(HTMLParser):
     """The readable text of a saved web page: no tags, scripts, styles or comments;
-    block elements become line breaks so paragraphs survive."""
+    block elements and table cells become line breaks so paragraphs survive and
+    neighbouring cells never run together.
 
-    BLOCKS = frozenset("p div br li tr h1 h2 h3 h4 h5 h6 section article header footer table ul ol blockquote title".split())
-    SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head"})
+    The head is left out like a browser does: it ends at ``</head>`` or, as its
+    end tag is optional, at the first element or text that cannot stand in it,
+    so a page that omits ``</head>`` still yields its body.  ``<title>`` (the
+    headline again, plus the site name) is left out wherever it stands.
+    """
+
+    BLOCKS = frozenset(
+        "p div br hr li dt dd tr td th caption h1 h2 h3 h4 h5 h6 section article header footer main nav aside "
+        "table ul ol dl blockquote pre address figcaption".split()
+    )
+    SKIP = frozenset({"script", "style", "noscript", "template", "svg", "title"})
+    #: What may stand in <head>; anything else starts the body.
+    HEAD = frozenset({"title", "meta", "link", "base", "style", "script", "noscript", "template"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skipping = 0
+        self.in_head = False
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "head":
+            self.in_head = True
+            return
+        if self.in_head and tag not in self.HEAD:
+            self.in_head = False
         if tag in self.SKIP:
             self.skipping += 1
         elif tag in self.BLOCKS:
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
+        if tag == "head":
+            self.in_head = False
+        elif tag in self.SKIP:
             self.skipping = max(0, self.skipping - 1)
         elif tag in self.BLOCKS:
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
+        if self.skipping:
+            return
+        if self.in_head:
+            if not data.strip():
+                return
+            self.in_head = False  # text cannot stand in <head>: the body has begun
+        self.parts.append(data)
 
 
 def html_to_text(markup: str) -> str:
@@ -260,9 +392,13 @@ def read_document(path: Path, doc_id: str) -> Document | Skipped:
     """Read, decode and normalise one file; never raises for a bad file.
 
     Reasons for skipping: ``"unreadable: <errno text>"``, ``"not a regular
-    file"``, ``"too large (N bytes)"``, ``"empty"`` (no bytes, or only
-    whitespace/invisible characters), ``"binary file"`` (NUL bytes or mostly
-    control characters) and ``"not UTF-8 or GB18030 text"``.
+    file"``, ``"too large (N bytes)"`` (over :data:`MAX_BYTES`, not read),
+    ``"too long (N characters)"`` (over :data:`MAX_CHARS`), ``"empty"`` (no
+    bytes, or only whitespace/invisible characters), ``"binary file"`` (not
+    decodable and holding NUL bytes, or decoded but mostly control
+    characters) and ``"not UTF-8 or GB18030 text"``.  A file read with
+    undecodable bytes replaced says so in :attr:`Document.warning`, which is
+    also logged as a warning.
     """
     path = Path(path)
     try:
@@ -272,30 +408,37 @@ def read_document(path: Path, doc_id: str) -> Document | Skipped:
                 os.listdir(path)  # surfaces the error of an unlistable folder
             return Skipped(path, "not a regular file")
         if st.st_size > MAX_BYTES:
-            return Skipped(path, f"too large ({st.st_size} bytes)")
+            return Skipped(path, f"too large ({st.st_size} bytes; at most {MAX_BYTES} are read)")
         with open(path, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         return Skipped(path, f"unreadable: {exc.strerror or exc}")
-    if len(data) > MAX_BYTES:
+    if len(data) > MAX_BYTES:  # grew since stat, or a special file that reports no size
         return Skipped(path, f"too large (over {MAX_BYTES} bytes)")
     if not data.strip():
         return Skipped(path, "empty")
-    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if b"\x00" in data and not utf16:
-        return Skipped(path, "binary file")
-    raw = _decode(data)
-    if raw is None:
-        return Skipped(path, "not UTF-8 or GB18030 text")
+    decoded = _decode(data)
+    if decoded is None:
+        return Skipped(path, "binary file" if b"\x00" in data else "not UTF-8 or GB18030 text")
+    raw, encoding, bad = decoded
+    del data
     raw = raw.removeprefix("\ufeff")
     if path.suffix.lower() in HTML_SUFFIXES:
         raw = html_to_text(raw)
+    if len(raw) > _MAX_RAW_CHARS:
+        return Skipped(path, f"too long ({len(raw)} characters; at most {MAX_CHARS} are processed)")
     if _looks_binary(raw):
         return Skipped(path, "binary file")
     norm = normalize_layout(raw)
     if not norm.text.strip():
         return Skipped(path, "empty")
-    return Document(doc_id, path, raw, norm.text, norm.offsets)
+    if len(norm.text) > MAX_CHARS:
+        return Skipped(path, f"too long ({len(norm.text)} characters; at most {MAX_CHARS} are processed)")
+    warning = ""
+    if bad:
+        warning = f"{bad} undecodable byte sequence{'s' if bad > 1 else ''} replaced by U+FFFD (read as {encoding})"
+        log.warning("warning: %s: %s", path, warning)
+    return Document(doc_id, path, raw, norm.text, norm.offsets, warning)
 
 
 def read_documents(inputs: Sequence[Path]) -> Iterator[Document | Skipped]:

@@ -9,7 +9,9 @@ more than they hurt a human reader:
 * typesetting spaces around numbers and Latin words ("去的 2024 年");
 * headlines and photo credits printed twice by the page template
   ("城乡融合开新局城乡融合开新局");
-* BOMs, CR/LF line ends, tabs, ideographic spaces and stray control bytes.
+* BOMs, CR/LF line ends, tabs, ideographic spaces and stray control bytes;
+* lone surrogates (``"\\udcd6"``), which Python uses for undecodable bytes and
+  which no UTF-8 consumer (spaCy's string store, JSON, XML) can encode.
 
 What this module deliberately does *not* do: no NFKC, no change of punctuation
 width, no change of any character that is kept.  Gold mentions and evidence
@@ -140,9 +142,10 @@ def _is_alnum(ch: str) -> bool:
 
 
 def _is_control(ch: str) -> bool:
-    """C0/C1 control characters other than whitespace handled elsewhere."""
+    """C0/C1 control characters other than whitespace handled elsewhere, and
+    lone surrogates: characters dropped wherever they occur."""
     o = ord(ch)
-    return o < 0x20 or 0x7F <= o < 0xA0
+    return o < 0x20 or 0x7F <= o < 0xA0 or 0xD800 <= o < 0xE000
 
 
 def _width(chars: list[str]) -> int:
@@ -176,10 +179,11 @@ class _Line:
 def _split_lines(raw: str) -> list[_Line]:
     """Split on any line break, clean each line, keep raw indices.
 
-    In-line cleanup: drop U+FEFF and control characters, collapse whitespace
-    runs to one " ", strip both ends, and drop a space between a CJK character
-    and a digit/Latin letter.  A space between two CJK words is kept because
-    in bylines and headings it separates words ("记者 李娟").
+    In-line cleanup: drop U+FEFF, control characters and lone surrogates,
+    collapse whitespace runs to one " ", strip both ends, and drop a space
+    between a CJK character and a digit/Latin letter.  A space between two
+    CJK words is kept because in bylines and headings it separates words
+    ("记者 李娟").
     """
     lines: list[_Line] = []
     chars: list[str] = []

@@ -43,6 +43,8 @@ IMPLIED_BODY = {
 }
 PARTY_POSTS = ("书记", "副书记", "党委书记", "党委副书记")
 DATE_RE = re.compile(r"(?:19|20)\d{2}年(?:\d{1,2}月(?:\d{1,2}日)?)?")
+CO_MENTION_ALL = 20  # sentences naming up to this many entities pair them all
+CO_MENTION_WINDOW = 5  # longer lists pair each entity with the next five
 COOPERATION_RE = re.compile("合作|协同|共同|一体化|联合|携手|对接|共建")
 ANAPHORA_ZONE = re.compile("开发区|园区")
 
@@ -75,6 +77,9 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
     places = [m for m in mentions if m.type == "PLACE"]
     place_by_code = {m.adcode: m for m in places if m.adcode}
     place_by_label = {m.label: m for m in places}
+    places_by_key: dict[str, list[Mention]] = {}
+    for m in places:
+        places_by_key.setdefault(m.key, []).append(m)
     home_m = place_by_code.get(home.code) if home else None
 
     def body(name: str, located: Mention | None, ev: str) -> Mention:
@@ -147,7 +152,7 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
             parent = place_by_label.get(m.attrs["parent_name"])
         if parent is not None and parent.key != m.key and (m.key, parent.key) not in seen_parts:
             seen_parts.add((m.key, parent.key))
-            rels.append(RelationRef(m.key, parent.key, "PART_OF", "", evidence(_together(m, parent, places, sentence_of))))
+            rels.append(RelationRef(m.key, parent.key, "PART_OF", "", evidence(_together(m, parent, places_by_key, sentence_of))))
 
     # LOCATED_IN for agencies, orgs, projects
     for m in mentions:
@@ -158,39 +163,57 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
             if place is not None:
                 rels.append(RelationRef(m.key, place.key, "LOCATED_IN", "", evidence(m.start)))
         elif m.type in ("PROJECT", "ORG"):
-            place = _site(m, text, mentions, places, sentence_of, home_m)
+            place = _site(m, text, places, place_by_label, sentence_of, home_m)
             if place is not None:
                 rels.append(RelationRef(m.key, place.key, "LOCATED_IN", "", evidence(m.start)))
+
+    # mentions grouped by sentence and the first mention of each paragraph, once
+    by_sentence: dict[tuple[int, int], list[Mention]] = {}
+    opener_of: dict[int, Mention] = {}
+    for m in mentions:
+        by_sentence.setdefault(sentence_of(m.start), []).append(m)
+        if not m.attrs.get("nested"):
+            opener_of.setdefault(text.rfind("\n", 0, m.start) + 1, m)
 
     # PROMOTES: the agency that drives a project: named in its sentence, or the
     # subject that opens its paragraph (县住建局将…：一是…；二是实施…项目)
     for m in mentions:
         if m.type != "PROJECT":
             continue
-        s, _ = sentence_of(m.start)
-        para_start = text.rfind("\n", 0, m.start) + 1
-        in_sentence = [a for a in mentions if a.type == "AGENCY" and s <= a.start < m.start]
-        opener = next((a for a in mentions if para_start <= a.start < m.start and not a.attrs.get("nested")), None)
-        driver = in_sentence[-1] if in_sentence else (opener if opener is not None and opener.type == "AGENCY" else None)
-        if driver is not None:
+        in_sentence = [a for a in by_sentence[sentence_of(m.start)] if a.type == "AGENCY" and a.start < m.start]
+        opener = opener_of.get(text.rfind("\n", 0, m.start) + 1)
+        driver = in_sentence[-1] if in_sentence else opener
+        if driver is not None and driver.type == "AGENCY" and driver.start < m.start:
             rels.append(RelationRef(driver.key, m.key, "PROMOTES", "", evidence(m.start)))
 
     # COOPERATES_WITH and CO_MENTION, sentence by sentence
-    for s, e in sentences:
-        inside = [m for m in mentions if s <= m.start < e]
+    for (s, e), inside in by_sentence.items():
         sent = text[s:e].strip()
         if COOPERATION_RE.search(sent):
             for a, b in zip(inside, inside[1:], strict=False):
                 if a.type == b.type == "PLACE" and a.key != b.key and text[a.end : b.start] in ("与", "和", "同", "、"):
                     x, y = sorted((a.key, b.key))
                     rels.append(RelationRef(x, y, "COOPERATES_WITH", "", sent))
-        keys = sorted({m.key for m in inside})
-        for x in range(len(keys)):
-            for y in range(x + 1, len(keys)):
-                rels.append(RelationRef(keys[x], keys[y], "CO_MENTION", "", sent))
+        rels.extend(RelationRef(x, y, "CO_MENTION", "", sent) for x, y in _co_mentions(inside))
     # posts are dated where their sentence gives a date (posts change over time)
     rels = [_dated(r) if r.type == "HOLDS_POSITION" else r for r in rels]
     return rels, implied
+
+
+def _co_mentions(inside: list[Mention]) -> list[tuple[str, str]]:
+    """Pairs of entities named in one sentence; in a long list (400 counties joined
+    by 、) each entity pairs only with its near neighbours, so the count stays linear."""
+    keys: list[str] = []
+    for m in inside:
+        if m.key not in keys[-CO_MENTION_WINDOW:]:
+            keys.append(m.key)
+    pairs = set()
+    window = len(keys) if len(keys) <= CO_MENTION_ALL else CO_MENTION_WINDOW
+    for i, a in enumerate(keys):
+        for b in keys[i + 1 : i + 1 + window]:
+            if a != b:
+                pairs.add((min(a, b), max(a, b)))
+    return sorted(pairs)
 
 
 def _dated(r: RelationRef) -> RelationRef:
@@ -198,11 +221,11 @@ def _dated(r: RelationRef) -> RelationRef:
     return replace(r, date=m.group()) if m else r
 
 
-def _together(child: Mention, parent: Mention, places: list[Mention], sentence_of) -> int:
+def _together(child: Mention, parent: Mention, places_by_key: dict[str, list[Mention]], sentence_of) -> int:
     """A position whose sentence names both places, else the child's own."""
-    parent_sentences = {sentence_of(p.start) for p in places if p.key == parent.key}
-    for p in places:
-        if p.key == child.key and sentence_of(p.start) in parent_sentences:
+    parent_sentences = {sentence_of(p.start) for p in places_by_key[parent.key]}
+    for p in places_by_key[child.key]:
+        if sentence_of(p.start) in parent_sentences:
             return p.start
     return child.start
 
@@ -228,29 +251,34 @@ def _government_name(gaz, name: str, adcode: str) -> str:
     return name + "人民政府"
 
 
-def _site(m: Mention, text: str, mentions: list[Mention], places: list[Mention], sentence_of, home_m: Mention | None):
+def _site(m: Mention, text: str, places: list[Mention], place_by_label: dict[str, Mention], sentence_of, home_m: Mention | None):
     """Where a project or organisation is: a place in its name, the place just
-    before it in its sentence (or its paragraph, for organisations), else home."""
+    before it in its sentence (or its paragraph, for organisations), else home.
+
+    `places` is in document order, so the places before a mention are a slice.
+    """
     gaz = load_gazetteer()
-    in_doc = {p.label: p for p in places}
     for name, code in m.attrs.get("inner_places", []):
         d = gaz.get(code) if code else None
         if d is not None and d.level == "province":
             continue  # 山西省道地中药材基地 is in the paper's city, not "in the province"
-        p = in_doc.get(name)
+        p = place_by_label.get(name)
         if p is not None:
             return p
         if home_m is not None and code and code == home_m.adcode:
             return home_m  # 周口港物流园项目 in a 周口 paper
     s, _ = sentence_of(m.start)
     scope = s if m.type == "PROJECT" else text.rfind("\n", 0, m.start) + 1
-    before = [p for p in places if scope <= p.start < m.start and p.attrs.get("level") not in ("province", "feature", "region")]
+    starts = [p.start for p in places]
+    preceding = places[bisect.bisect_left(starts, scope) : bisect.bisect_left(starts, m.start)]
+    before = [p for p in preceding if p.attrs.get("level") not in ("province", "feature", "region")]
     if m.type == "ORG":
         before = [p for p in before if p.attrs.get("level") == "zone"]
     zone_ref = [x.start() for x in ANAPHORA_ZONE.finditer(text, scope, m.start)]
-    zones = [p for p in places if p.attrs.get("level") == "zone" and p.start < m.start]
-    if zone_ref and zones and (not before or zone_ref[-1] > before[-1].start):
-        return zones[-1]
+    if zone_ref and (not before or zone_ref[-1] > before[-1].start):
+        zones = [p for p in places[: bisect.bisect_left(starts, m.start)] if p.attrs.get("level") == "zone"]
+        if zones:
+            return zones[-1]
     if before:
         return before[-1]
     return home_m

@@ -232,8 +232,6 @@ def test_county_committee_written_after_its_city(nlp: Language) -> None:
 # --- PERSON ---------------------------------------------------------------------
 
 
-
-
 @pytest.mark.parametrize(
     ("text", "name"),
     [

@@ -4,12 +4,15 @@ UTF-8 without BOM (a BOM ends up inside the first column name for most CSV
 readers), a header row, ``\\n`` line ends, every field quoted only when needed,
 rows sorted like the GraphML output so that two builds of the same graph give
 byte-identical files and readable diffs.  Missing attributes are empty cells.
+
+Quoting is done here rather than by :mod:`csv`: with ``\\n`` line ends its
+writer leaves a field holding a bare ``\\r`` unquoted, and every reader then
+splits the row there.  A field is quoted when it holds a comma, a double
+quote, ``\\n`` or ``\\r`` (RFC 4180), exactly as :mod:`csv` does otherwise.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import numbers
 import os
 from collections.abc import Iterable, Sequence
@@ -69,12 +72,16 @@ def _as_float(value: Any) -> Any:
     return value
 
 
+def _field(cell: str) -> str:
+    if any(c in cell for c in ',"\n\r'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
 def _render(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue()
+    lines = [",".join(map(_field, header))]
+    lines.extend(",".join(map(_field, row)) for row in rows)
+    return "\n".join(lines) + "\n"
 
 
 def write_entities_csv(G: nx.Graph, path: str | os.PathLike[str]) -> None:

@@ -16,9 +16,10 @@ Attributes: nodes ``label`` (native) and ``type``, ``aliases``, ``docs``,
 follows, sorted by name.  Attribute ids equal their titles, so the file reads
 well and :func:`networkx.read_gexf` gives back the same names.
 
-Like the GraphML writer: XML-invalid control characters are removed, nodes and
-edges are written in sorted order with the GraphML ids, nothing time-dependent
-is written (no ``lastmodifieddate``), and the file is written atomically.
+Like the GraphML writer: XML-invalid control characters are removed (from
+attribute names too), nodes and edges are written in sorted order with the
+GraphML ids, nothing time-dependent is written (no ``lastmodifieddate``), and
+the file is written atomically.
 """
 
 from __future__ import annotations
@@ -144,11 +145,11 @@ def generate_gexf(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | No
 
     node_rows = []
     for n in nodes:
-        row = {k: s for k, v in G.nodes[n].items() if k not in _NODE_NATIVE and (s := to_scalar(v)) is not None}
+        row = {clean_text(str(k)): s for k, v in G.nodes[n].items() if k not in _NODE_NATIVE and (s := to_scalar(v)) is not None}
         node_rows.append(row)
     edge_rows = []
     for _u, _v, k, d in edges:
-        row = {name: s for name, v in d.items() if name not in _EDGE_NATIVE and (s := to_scalar(v)) is not None}
+        row = {clean_text(str(name)): s for name, v in d.items() if name not in _EDGE_NATIVE and (s := to_scalar(v)) is not None}
         if "type" not in row and multi and isinstance(k, str):
             row["type"] = clean_text(k)  # the key is the relation type by contract
         edge_rows.append(row)
