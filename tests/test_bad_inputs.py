@@ -370,10 +370,6 @@ def test_markup_in_articles_stays_inert_in_the_browser(xss_build: tuple[Path, nx
 # --- a long line naming many entities -------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kg/relations.py pairs every two entities of a sentence (CO_MENTION): quadratic in a long unpunctuated line",
-)
 def test_a_line_naming_many_places_gives_relations_linear_in_its_length() -> None:
     """A flattened table or appendix: 400 county names on one line, no sentence end.
     Today: about 80,000 relations from 1,600 characters; a 50,000-character line
