@@ -3,26 +3,42 @@
 documents (kg.documents) -> spaCy Docs with entity spans (kg.pipeline) ->
 per-document entities and relations (kg.resolve) -> one graph (kg.graph) ->
 GraphML, HTML and CSV files (kg.readwrite), each written atomically.
+
+Extraction, nearly all of the time, runs on an engine (kg.engines): this
+process, a pool of worker processes (``jobs``) or a Dask cluster. With
+``update``, documents whose normalised text was extracted by the previous build
+into the same OUTDIR come from its cache (kg.cache) instead. The graph is merged
+from the per-document records sorted by doc id, so every engine, job count and
+cache state gives byte-identical files.
 """
 
 from __future__ import annotations
 
+import codecs
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from kg.documents import Document, InputError, Skipped, read_documents
+from kg.engines import BATCH_CHARS, Engine, SerialEngine, make_engine
 from kg.extraction import DocExtraction
 from kg.graph import build_graph
 from kg.readwrite import write_entities_csv, write_gexf, write_graphml, write_html, write_relations_csv
 from kg.readwrite.html import DEFAULT_MAX_NODES
 
+if TYPE_CHECKING:
+    from kg.cache import ExtractionCache
+
 OUTPUT_FILES = ("graph.graphml", "graph.gexf", "graph.html", "entities.csv", "relations.csv")
+#: Local work this small (one batch, about a second) runs in this process: starting
+#: workers would take longer than the work (an --update that adds a few articles).
+SERIAL_BELOW_CHARS = BATCH_CHARS
 
 
 class NoReadableDocuments(InputError):
@@ -59,21 +75,21 @@ class BuildReport:
     relations: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     outputs: list[Path] = field(default_factory=list)
+    engine: str = "local, 1 job"  # where extraction ran (Engine.describe())
+    cached: int = 0  # documents taken from the extraction cache (--update)
+    extracted: int = 0  # documents extracted by this build
+    cache: Path | None = None  # the cache file written (--update)
+    cache_note: str = ""  # why an existing cache was not used
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, extract, merge, write
 
     @property
     def chars_per_second(self) -> float:
         return self.chars / self.seconds if self.seconds else 0.0
 
 
-def extract(documents: Iterable[Document], batch_size: int = 16) -> Iterator[DocExtraction]:
-    """Run the pipeline over documents and resolve each one."""
-    from kg.pipeline import load_pipeline
-    from kg.resolve import resolve
-
-    nlp = load_pipeline()
-    docs = list(documents)
-    for document, doc in zip(docs, nlp.pipe((d.text for d in docs), batch_size=batch_size), strict=True):
-        yield resolve(doc, document.doc_id)
+def extract(documents: Iterable[Document]) -> Iterator[DocExtraction]:
+    """Extract documents in this process, in order (what ``-j1`` does)."""
+    yield from SerialEngine().map((d.doc_id, d.text) for d in documents)
 
 
 def write_outputs(G: nx.MultiDiGraph, outdir: Path, html_max_nodes: int = DEFAULT_MAX_NODES) -> list[Path]:
@@ -92,43 +108,170 @@ def write_outputs(G: nx.MultiDiGraph, outdir: Path, html_max_nodes: int = DEFAUL
     return paths
 
 
-def build(
-    inputs: Sequence[Path],
-    outdir: Path,
-    progress: Callable[[int, int], None] | None = None,
-    html_max_nodes: int = DEFAULT_MAX_NODES,
-) -> tuple[nx.MultiDiGraph, BuildReport]:
-    """Build the graph of `inputs` into `outdir`.
+def read_inputs(inputs: Sequence[Path], report: BuildReport) -> list[tuple[str, str]]:
+    """``(doc_id, normalised text)`` of every readable input in doc-id order; skips go to `report`.
 
-    Raises InputError when an input is missing or nothing readable is found
-    (NoReadableDocuments, listing what was skipped); unreadable files are
-    skipped and listed in the report.
+    Only the text travels on: the raw text and offsets are not needed for
+    extraction and would double the memory of a large archive.
     """
-    t0 = time.perf_counter()
-    report = BuildReport()
-    documents: list[Document] = []
+    tasks: list[tuple[str, str]] = []
     try:
         for item in read_documents(inputs):
             if isinstance(item, Skipped):
                 report.skipped.append(item)
             else:
-                documents.append(item)
+                tasks.append((item.doc_id, item.text))
     except InputError as e:
         if not report.skipped:
             raise
         raise NoReadableDocuments(str(e), report.skipped) from e
-    if not documents:
+    if not tasks:
         raise NoReadableDocuments("no readable documents in " + ", ".join(str(p) for p in inputs), report.skipped)
-    extractions = []
-    for i, ex in enumerate(extract(documents), 1):
-        extractions.append(ex)
-        report.chars += ex.chars
-        if progress:
-            progress(i, len(documents))
+    return tasks
+
+
+def _read_with_cache(
+    inputs: Sequence[Path], report: BuildReport, cache: ExtractionCache
+) -> tuple[list[DocExtraction], list[tuple[str, str]], dict[str, tuple[str, str]]]:
+    """Cached extractions, documents to extract and their cache keys, in doc-id order.
+
+    A file whose raw text is as stored in the cache is only decoded and hashed;
+    the others are read and normalised, and looked up by their normalised text
+    (the same article re-saved with other line breaks is still a hit). The raw
+    key is taken from the same read as the text, so it always names that text.
+    """
+    from kg.cache import content_key, raw_key
+    from kg.documents import collect_inputs, read_document
+
+    fp = cache.fingerprint
+    hits: list[DocExtraction] = []
+    todo: list[tuple[str, str]] = []
+    keys: dict[str, tuple[str, str]] = {}
+    for path, doc_id in collect_inputs(inputs):
+        raw = _utf8_text(path)
+        found = cache.get_raw(raw_key(raw, fp), doc_id) if raw is not None else None
+        if found is not None:
+            hits.append(found[1])
+            continue
+        item = read_document(path, doc_id)
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
+            continue
+        key, rkey = content_key(item.text, fp), raw_key(item.raw, fp)
+        ex = cache.get(key, doc_id, rkey)
+        if ex is None:
+            todo.append((doc_id, item.text))
+            keys[doc_id] = (key, rkey)
+        else:
+            hits.append(ex)
+    if not hits and not todo:
+        raise NoReadableDocuments("no readable documents in " + ", ".join(str(p) for p in inputs), report.skipped)
+    return hits, todo, keys
+
+
+def _utf8_text(path: Path) -> str | None:
+    """The text kg.documents.read_document would decode from a UTF-8 file; None for anything else.
+
+    Other encodings, unreadable and oversized files simply take the full read.
+    """
+    from kg.documents import MAX_BYTES
+
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    try:
+        return data.decode("utf-8-sig").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return None
+
+
+def build(
+    inputs: Sequence[Path],
+    outdir: Path,
+    progress: Callable[[int, int], None] | None = None,
+    html_max_nodes: int = DEFAULT_MAX_NODES,
+    *,
+    jobs: int = 1,
+    engine: str | Engine = "local",
+    scheduler: str | None = None,
+    update: bool = False,
+) -> tuple[nx.MultiDiGraph, BuildReport]:
+    """Build the graph of `inputs` into `outdir`.
+
+    `jobs` worker processes extract in parallel (1: in this process; 0: one per
+    CPU); `engine` "dask" runs them on a Dask cluster (a local one, or the
+    scheduler at `scheduler`); an :class:`~kg.engines.Engine` instance is used as
+    given and left open. With `update`, unchanged documents are taken from the
+    per-document cache in ``outdir/.kg-cache`` and the cache is rewritten to hold
+    exactly this build's documents. `progress(done, total)` is called as
+    documents finish (cached ones first, all at once).
+
+    Raises InputError when an input is missing or nothing readable is found
+    (NoReadableDocuments, listing what was skipped); unreadable files are
+    skipped and listed in the report. Raises kg.engines.EngineError when the
+    engine cannot run, and kg.engines.ExtractionError (naming the document)
+    when extraction fails.
+    """
+    from kg.cache import ExtractionCache
+
+    t0 = time.perf_counter()
+    report = BuildReport()
+    extractions: list[DocExtraction] = []
+    keys: dict[str, tuple[str, str]] = {}
+    cache = None
+    if update:
+        cache = ExtractionCache(outdir).load()
+        report.cache_note = cache.discarded
+        extractions, todo, keys = _read_with_cache(inputs, report, cache)
+        report.cached = len(extractions)
+    else:
+        todo = read_inputs(inputs, report)
+    total = len(extractions) + len(todo)
+    if progress and extractions:
+        progress(len(extractions), total)
+    t1 = time.perf_counter()
+    eng = _engine_for(engine, jobs, scheduler, todo)
+    report.engine = eng.describe()
+    if isinstance(eng, SerialEngine) and jobs != 1 and not isinstance(engine, Engine):
+        report.engine += "; too little to extract to start workers"
+    try:
+        for ex in eng.map(todo):
+            extractions.append(ex)
+            if cache is not None:
+                cache.put(*keys[ex.doc_id], ex)
+            if progress:
+                progress(len(extractions), total)
+    finally:
+        if eng is not engine:
+            eng.close()
+    report.extracted = len(extractions) - report.cached
     report.documents = len(extractions)
+    report.chars = sum(ex.chars for ex in extractions)
+    if cache is not None:
+        outdir.mkdir(parents=True, exist_ok=True)
+        report.cache = cache.save()
+    t2 = time.perf_counter()
     G = build_graph(extractions)
+    del extractions
+    t3 = time.perf_counter()
     report.outputs = write_outputs(G, outdir, html_max_nodes)
+    t4 = time.perf_counter()
+    report.timings = {"read": t1 - t0, "extract": t2 - t1, "merge": t3 - t2, "write": t4 - t3}
     report.entities = Counter(a["type"] for _, a in G.nodes(data=True))
     report.relations = Counter(a["type"] for _, _, a in G.edges(data=True))
     report.seconds = time.perf_counter() - t0
     return G, report
+
+
+def _engine_for(engine: str | Engine, jobs: int, scheduler: str | None, todo: list[tuple[str, str]]) -> Engine:
+    """The engine to extract `todo` with: as asked, but no worker start-up for one batch of local work."""
+    if isinstance(engine, Engine):
+        return engine
+    if engine == "local" and not scheduler and sum(len(t) for _, t in todo) <= SERIAL_BELOW_CHARS:
+        return SerialEngine()
+    return make_engine(engine, jobs, scheduler)
