@@ -15,6 +15,7 @@ cache state gives byte-identical files.
 from __future__ import annotations
 
 import codecs
+import json
 import tempfile
 import time
 from collections import Counter
@@ -25,17 +26,20 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from kg.atomic import atomic_batch, atomic_write
 from kg.documents import Document, InputError, Skipped, read_documents
 from kg.engines import BATCH_CHARS, Engine, SerialEngine, make_engine
 from kg.extraction import DocExtraction
 from kg.graph import build_graph
+from kg.layout import layout_positions
 from kg.readwrite import write_entities_csv, write_gexf, write_graphml, write_html, write_relations_csv
 from kg.readwrite.html import DEFAULT_MAX_NODES
 
 if TYPE_CHECKING:
     from kg.cache import ExtractionCache
 
-OUTPUT_FILES = ("graph.graphml", "graph.gexf", "graph.html", "entities.csv", "relations.csv")
+REPORT_FILE = "build_report.json"
+OUTPUT_FILES = ("graph.graphml", "graph.gexf", "graph.html", "entities.csv", "relations.csv", REPORT_FILE)
 #: Local work this small (one batch, about a second) runs in this process: starting
 #: workers would take longer than the work (an --update that adds a few articles).
 SERIAL_BELOW_CHARS = BATCH_CHARS
@@ -92,20 +96,49 @@ def extract(documents: Iterable[Document]) -> Iterator[DocExtraction]:
     yield from SerialEngine().map((d.doc_id, d.text) for d in documents)
 
 
-def write_outputs(G: nx.MultiDiGraph, outdir: Path, html_max_nodes: int = DEFAULT_MAX_NODES) -> list[Path]:
-    """Write every output file; each lands whole or not at all.
+def write_outputs(
+    G: nx.MultiDiGraph, outdir: Path, html_max_nodes: int = DEFAULT_MAX_NODES, build_report: dict | None = None
+) -> list[Path]:
+    """Write every output file, all or nothing: the files are staged and renamed
+    together, so a build stopped at any point leaves the previous set whole.
 
-    GraphML and CSV always hold the whole graph; the page shows at most
-    `html_max_nodes` (0: all) of the most connected entities.
+    GraphML, GEXF and CSV always hold the whole graph; the page shows at most
+    `html_max_nodes` (0: all) of the most connected entities. One layout serves
+    GEXF and, when it shows every node, the page. build_report.json records
+    `build_report` (by default: the graph's documents, nothing skipped).
     """
     outdir.mkdir(parents=True, exist_ok=True)
     paths = [outdir / name for name in OUTPUT_FILES]
-    write_graphml(G, paths[0])
-    write_gexf(G, paths[1])
-    write_html(G, paths[2], title="kg: regional-development knowledge graph", max_nodes=html_max_nodes)
-    write_entities_csv(G, paths[3])
-    write_relations_csv(G, paths[4])
+    positions = layout_positions(G)
+    whole_page = not html_max_nodes or G.number_of_nodes() <= html_max_nodes
+    with atomic_batch():
+        write_graphml(G, paths[0])
+        write_gexf(G, paths[1], positions=positions)
+        write_html(
+            G,
+            paths[2],
+            title="kg: regional-development knowledge graph",
+            max_nodes=html_max_nodes,
+            positions=positions if whole_page else None,
+        )
+        write_entities_csv(G, paths[3])
+        write_relations_csv(G, paths[4])
+        if build_report is None:
+            docs = {d for _, a in G.nodes(data=True) for d in str(a.get("docs", "")).split("|") if d}
+            build_report = report_record(G, sorted(docs), [])
+        atomic_write(paths[5], json.dumps(build_report, ensure_ascii=True, indent=1, sort_keys=True) + "\n")
     return paths
+
+
+def report_record(G: nx.MultiDiGraph, doc_ids: list[str], skipped: list[Skipped]) -> dict:
+    """What build_report.json says: documents read, documents skipped and why, and
+    entities and relations per type. No timings, so equal inputs give equal files."""
+    return {
+        "documents": sorted(doc_ids),
+        "skipped": [{"path": str(s.path), "reason": s.reason} for s in sorted(skipped, key=lambda s: str(s.path))],
+        "entities": dict(sorted(Counter(a["type"] for _, a in G.nodes(data=True)).items())),
+        "relations": dict(sorted(Counter(a["type"] for _, _, a in G.edges(data=True)).items())),
+    }
 
 
 def read_inputs(inputs: Sequence[Path], report: BuildReport) -> list[tuple[str, str]]:
@@ -257,9 +290,10 @@ def build(
         report.cache = cache.save()
     t2 = time.perf_counter()
     G = build_graph(extractions)
+    doc_ids = [ex.doc_id for ex in extractions]
     del extractions
     t3 = time.perf_counter()
-    report.outputs = write_outputs(G, outdir, html_max_nodes)
+    report.outputs = write_outputs(G, outdir, html_max_nodes, report_record(G, doc_ids, report.skipped))
     t4 = time.perf_counter()
     report.timings = {"read": t1 - t0, "extract": t2 - t1, "merge": t3 - t2, "write": t4 - t3}
     report.entities = Counter(a["type"] for _, a in G.nodes(data=True))

@@ -54,10 +54,13 @@ def _mention(start: int, end: int, type_: str, surface: str, info: dict) -> Ment
     return Mention(start, end, type_, entity_key(type_, canonical, adcode), canonical, surface, info)
 
 
-def mentions_of(doc: Doc) -> list[Mention]:
-    """All entity mentions: doc.ents plus the places nested in agency names."""
+def mentions_of(doc: Doc, text: str | None = None) -> list[Mention]:
+    """All entity mentions: doc.ents plus the places nested in agency names.
+
+    `text` is doc.text when the caller has it (spaCy rebuilds the string each time).
+    """
     out = []
-    text = doc.text
+    text = doc.text if text is None else text
     for span in doc.ents:
         info = span._.kg or {"canonical": span.text}
         out.append(_mention(span.start_char, span.end_char, span.label_, span.text, info))

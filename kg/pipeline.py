@@ -62,6 +62,7 @@ def make_places(nlp: Language, name: str):
     """Places from the division table and patterns; then the home jurisdiction."""
 
     def component(doc: Doc) -> Doc:
+        _text(doc), _bounds(doc)  # computed once here, read by every family after
         places = find_places(doc)
         resolve_places(places)
         candidates(doc).extend(places)
@@ -106,6 +107,7 @@ def make_entities(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
         cands = candidates(doc)
         chosen = select(cands)
+
         places = [c for c in cands if c.label == "PLACE"]
         for c in chosen:
             if c.label in ("PROJECT", "ORG"):
@@ -121,7 +123,6 @@ def make_entities(nlp: Language, name: str):
             ents.append(span)
         doc.ents = ents
         doc.user_data.pop("kg_candidates", None)
-        doc.user_data.pop("kg_text", None)
         doc.user_data.pop("kg_bounds", None)
         return doc
 

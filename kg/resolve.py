@@ -22,10 +22,10 @@ NATIONAL_KEYS = {entity_key("AGENCY", name) for name in NATIONAL_BODIES}
 
 
 def resolve(doc: Doc, doc_id: str) -> DocExtraction:
-    mentions = mentions_of(doc)
+    text = doc.user_data.get("kg_text") or doc.text
+    mentions = mentions_of(doc, text)
     gaz = load_gazetteer()
     j = gaz.get(doc._.jurisdiction) if doc._.jurisdiction else None
-    text = doc.text
     relations, implied = find_relations(text, mentions, sentence_bounds(text), j)
     rename = _person_keys(mentions, relations, j)
     entities = [

@@ -226,7 +226,6 @@ def test_build_writes_nothing_outside_outdir(corpus_build) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="build_report.json not written yet")
 def test_build_report_lists_documents_read_and_skipped(corpus, corpus_build) -> None:
     root, _, _ = corpus
     outdir, result, _, _ = corpus_build

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
+
+from spacy.attrs import IDX, LENGTH
 
 CJK = "\u4e00-\u9fff"
 CJK_RE = re.compile(f"[{CJK}]")
@@ -40,14 +43,19 @@ class DictMatcher:
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words = {w for w in words if w}
-        self.lengths = sorted({len(w) for w in self.words}, reverse=True)
-        self.first_chars = {w[0] for w in self.words}
+        # the word lengths that start with each character, longest first: a position
+        # is probed only with lengths some word beginning there actually has
+        by_first: dict[str, set[int]] = {}
+        for w in self.words:
+            by_first.setdefault(w[0], set()).add(len(w))
+        self.lengths_by_first = {ch: sorted(ns, reverse=True) for ch, ns in by_first.items()}
 
     def finditer(self, text: str, longest_only: bool = True) -> Iterator[tuple[int, int, str]]:
         """(start, end, word) for matches; with longest_only, one match per start."""
-        words, lengths = self.words, self.lengths
+        words, by_first = self.words, self.lengths_by_first
         for i, ch in enumerate(text):
-            if ch not in self.first_chars:
+            lengths = by_first.get(ch)
+            if lengths is None:
                 continue
             for n in lengths:
                 w = text[i : i + n]
@@ -59,11 +67,10 @@ class DictMatcher:
 
 def token_boundaries(doc) -> set[int]:
     """Character offsets where the segmenter put a token boundary."""
-    out = set()
-    for t in doc:
-        out.add(t.idx)
-        out.add(t.idx + len(t.text))
-    return out
+    if not len(doc):
+        return {0}
+    arr = doc.to_array([IDX, LENGTH])
+    return set(arr[:, 0].tolist()) | set((arr[:, 0] + arr[:, 1]).tolist())
 
 
 def is_cjk(ch: str) -> bool:
@@ -73,6 +80,16 @@ def is_cjk(ch: str) -> bool:
 def candidates(doc) -> list[Candidate]:
     """The candidate list the rule components share on a Doc."""
     return doc.user_data.setdefault("kg_candidates", [])
+
+
+@cache
+def _verbs_ending_in(verbs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Verbs of two or more characters by their last character (a fast first test)."""
+    out: dict[str, list[str]] = {}
+    for v in verbs:
+        if len(v) >= 2:
+            out.setdefault(v[-1], []).append(v)
+    return {ch: tuple(vs) for ch, vs in out.items()}
 
 
 def _follows_list_mark(text: str, i: int) -> bool:
@@ -107,8 +124,7 @@ def scan_left(
             break
         if any(
             text.startswith(v, p - len(v)) and p - len(v) >= floor and (bounds is None or (p - len(v) in bounds and p in bounds))
-            for v in verbs
-            if len(v) >= 2
+            for v in _verbs_ending_in(verbs).get(ch, ())
         ):
             break
         p -= 1

@@ -9,10 +9,11 @@ after its town (高村镇鸟停村).
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import cache
 
-from kg.gazetteer import DATA_DIR, Division, Gazetteer, load_gazetteer
+from kg.gazetteer import DATA_DIR, Division, Gazetteer, load_gazetteer, short_forms_of
 from kg.rules.base import CJK, Candidate, DictMatcher, token_boundaries
 
 PROVINCE_ABBREVIATIONS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -112,16 +113,16 @@ def find_places(doc) -> list[Candidate]:
 
     # town short forms (义棠 -> 义棠镇) once the full name is in the document
     named_towns = {c.canonical for c in out if c.attrs.get("level") == "town"}
-    if named_towns:
-        shorts = DictMatcher(s for s, divs in town_short.items() if any(d.name in named_towns for d in divs))
-        for s, e, name in shorts.finditer(text):
-            if s in bounds and e in bounds and text[e : e + 1] not in ("镇", "乡", "街"):
-                divs = [d for d in town_short[name] if d.name in named_towns]
-                out.append(_division_candidate(s, e, name, divs, priority=2))
+    for short_name in sorted({sf for t in named_towns for sf in short_forms_of(t, "town")}):
+        divs = [d for d in town_short.get(short_name, []) if d.name in named_towns]
+        for m in re.finditer(re.escape(short_name), text):
+            s, e = m.span()
+            if divs and s in bounds and e in bounds and text[e : e + 1] not in ("镇", "乡", "街"):
+                out.append(_division_candidate(s, e, short_name, divs, priority=2))
 
     # a short name inside a quoted slogan is not the place (“小县大城”, “兴县、强县…”)
     quoted = [(m.start(), m.end()) for m in QUOTED_RE.finditer(text)]
-    out = [c for c in out if c.length > 2 or not any(qs < c.start and c.end < qe for qs, qe in quoted)]
+    out = [c for c in out if c.length > 2 or not _inside_quotes(quoted, c)]
     out.extend(_villages(text, out, gaz, bounds))
     out.extend(_patterned(text, out))
     for s, e, name in features.finditer(text):
@@ -130,6 +131,12 @@ def find_places(doc) -> list[Candidate]:
         else:
             out.append(Candidate(s, e, "PLACE", name, 2, {"level": "feature"}))
     return out
+
+
+def _inside_quotes(quoted: list[tuple[int, int]], c: Candidate) -> bool:
+    """Whether c lies strictly inside one of the (sorted, non-overlapping) quoted spans."""
+    i = bisect.bisect_left(quoted, (c.start,)) - 1
+    return i >= 0 and quoted[i][0] < c.start and c.end < quoted[i][1]
 
 
 def _inside_longer_name(text: str, s: int, e: int) -> bool:
