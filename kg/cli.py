@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from kg import __version__
+from kg.documents import safe_id
 
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
@@ -104,7 +106,7 @@ def build(inputs: tuple[Path, ...], outdir: Path, html_max_nodes: int, jobs: int
         )
     except InputError as e:
         for s in getattr(e, "skipped", []):
-            click.echo(f"warning: skipped {s.path}: {s.reason}", err=True)
+            click.echo(f"warning: skipped {safe_id(os.fsdecode(s.path))}: {s.reason}", err=True)
         _fail(str(e))
     except (EngineError, ExtractionError) as e:
         _fail(str(e))
@@ -114,7 +116,7 @@ def build(inputs: tuple[Path, ...], outdir: Path, html_max_nodes: int, jobs: int
         if bar is not None:
             bar.__exit__(None, None, None)
     for s in report.skipped:
-        click.echo(f"warning: skipped {s.path}: {s.reason}", err=True)
+        click.echo(f"warning: skipped {safe_id(os.fsdecode(s.path))}: {s.reason}", err=True)
     if report.cache_note:
         click.echo(f"warning: cache in {outdir} not used ({report.cache_note}); all documents extracted", err=True)
     # the plain serial build prints what it always printed; anything else says how it ran
@@ -146,3 +148,7 @@ def evaluate(graph: Path, gold_dir: Path, as_json: bool) -> None:
     except Exception as e:  # a malformed file of any kind: one line, no traceback
         _fail(f"cannot score {graph}: {e}")
     click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_report(result))
+
+
+if __name__ == "__main__":
+    main()
