@@ -8,6 +8,7 @@ builder merges across documents.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from spacy.tokens import Doc
@@ -18,6 +19,7 @@ from kg.lexicon import NATIONAL_BODIES
 from kg.mentions import Mention, mentions_of, sentence_bounds
 from kg.relations import find_relations
 
+HOME_VOICE = re.compile("我市|我县|我区|本市|本县|全市|全县|全区")
 NATIONAL_KEYS = {entity_key("AGENCY", name) for name in NATIONAL_BODIES}
 
 
@@ -27,7 +29,9 @@ def resolve(doc: Doc, doc_id: str) -> DocExtraction:
     gaz = load_gazetteer()
     j = gaz.get(doc._.jurisdiction) if doc._.jurisdiction else None
     relations, implied = find_relations(text, mentions, sentence_bounds(text), j)
-    rename = _person_keys(mentions, relations, j)
+    # a paper that speaks as its home place (我市, 全县) places unposted people there too;
+    # a national paper does not, so its people are keyed by name and post alone
+    rename = _person_keys(mentions, relations, j if HOME_VOICE.search(text) else None)
     entities = [
         EntityRef(rename.get(m.key, m.key), m.type, m.label, m.surface, m.adcode, m.attrs.get("level", "") if m.type == "PLACE" else "")
         for m in mentions + implied
@@ -41,8 +45,9 @@ def _person_keys(mentions: list[Mention], relations: list[RelationRef], home: Di
     cities stay two nodes while one official named in many articles is one.
 
     The anchor is the city (prefecture) of the body the person holds a post in,
-    else of the paper's home jurisdiction; holders of national posts (中共中央
-    总书记) and people with no anchor are keyed by name alone.
+    else of the paper's home jurisdiction (`home`, None for a national paper);
+    holders of national posts (中共中央总书记) and people with no anchor are keyed
+    by name alone.
     """
     gaz = load_gazetteer()
     located = {r.head: r.tail for r in relations if r.type == "LOCATED_IN"}
