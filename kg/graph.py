@@ -9,18 +9,45 @@ the contract of the GraphML output (see kg.readwrite.graphml).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import networkx as nx
 
 from kg.extraction import DocExtraction
 
 
+def person_merges(extractions: list[DocExtraction]) -> dict[str, str]:
+    """Join a name's person keys when they cannot be two people.
+
+    People are keyed by name and the city they serve (PERSON:王静@1407). A name
+    seen with at most one city, and elsewhere with none (a national paper, no
+    post), is one person: those keys merge into the anchored one. A name seen with
+    two cities stays two people.
+    """
+    by_name: dict[str, set[str]] = {}
+    for ex in extractions:
+        for e in ex.entities:
+            if e.type == "PERSON":
+                by_name.setdefault(e.label, set()).add(e.key)
+    out = {}
+    for keys in by_name.values():
+        anchored = sorted(k for k in keys if "@" in k)
+        if len(keys) > 1 and len(anchored) <= 1:
+            target = anchored[0] if anchored else min(keys)
+            out.update({k: target for k in keys if k != target})
+    return out
+
+
 def build_graph(extractions: Iterable[DocExtraction]) -> nx.MultiDiGraph:
     """The knowledge graph of a set of documents, independent of their order."""
     nodes: dict[str, dict] = {}
     edges: dict[tuple[str, str, str], dict] = {}
-    for ex in sorted(extractions, key=lambda x: x.doc_id):
+    extractions = sorted(extractions, key=lambda x: x.doc_id)
+    merge = person_merges(extractions)
+    for ex in extractions:
         for e in ex.entities:
+            if e.key in merge:
+                e = replace(e, key=merge[e.key])
             n = nodes.setdefault(
                 e.key,
                 {"label": e.label, "type": e.type, "aliases": set(), "docs": set(), "mentions": 0, "adcode": e.adcode, "level": e.level},
@@ -30,6 +57,8 @@ def build_graph(extractions: Iterable[DocExtraction]) -> nx.MultiDiGraph:
                 n["mentions"] += 1
             n["docs"].add(ex.doc_id)
         for r in ex.relations:
+            if r.head in merge or r.tail in merge:
+                r = replace(r, head=merge.get(r.head, r.head), tail=merge.get(r.tail, r.tail))
             if r.head == r.tail or r.head not in nodes or r.tail not in nodes:
                 continue
             # a post is one edge per title, so a change of post over time stays visible

@@ -281,3 +281,15 @@ def test_one_official_in_two_articles_is_one_node(nlp: Language) -> None:
 def test_posts_are_dated_when_the_sentence_dates_them(nlp: Language) -> None:
     ex = extract(nlp, "2023年3月，商水县住建局局长陈立军表示，要加快建设。")
     assert [r.date for r in rels(ex, "HOLDS_POSITION")] == ["2023年3月"]
+
+
+def test_a_name_with_one_city_and_no_city_elsewhere_is_one_person(nlp: Language) -> None:
+    from kg.graph import build_graph
+
+    local = resolve(nlp("我市召开会议。周口市发改委主任王静表示，要加快项目建设。"), "a.txt")
+    national = resolve(nlp("会议在北京召开。王静说，今年将继续推进改革。"), "b.txt")
+    other_city = resolve(nlp("我市召开会议。湖州市发改委主任王静表示，要加快项目建设。"), "c.txt")
+    two = build_graph([local, national])
+    assert [d["docs"] for _, d in two.nodes(data=True) if d["type"] == "PERSON"] == ["a.txt|b.txt"]
+    three = build_graph([local, national, other_city])
+    assert sorted(d["docs"] for _, d in three.nodes(data=True) if d["type"] == "PERSON") == ["a.txt", "b.txt", "c.txt"]

@@ -28,10 +28,11 @@ ACTION_VERBS = tuple(
 ROLE_EXTRA = ("道德模范", "劳动模范", "先进个人", "模范", "标兵", "带头人")
 
 
-def _plausible(text: str, s: int, e: int) -> bool:
+def _plausible(text: str, s: int, e: int, cue: str) -> bool:
     """Reject ordinary words in a name's frame (书记高度重视, 应该说, 局长周末…).
 
-    An everyday word is still a name when a verb of saying follows it (局长高峰表示).
+    An everyday word is still a name when a post precedes it and a verb of saying
+    follows (局长高峰表示), but not in a weaker frame (应当指出).
     A three-character reading must not start with an everyday word (高度重), nor be
     a preposition-like surname before one (向大家), while 贺建国 and 王大海 stay.
     """
@@ -39,7 +40,7 @@ def _plausible(text: str, s: int, e: int) -> bool:
     common = common_words()
     if len(name) == 3 and (name[:2] in common or (name[1:] in common and name[0] in PREPOSITION_SURNAMES)):
         return False
-    return name not in common or text.startswith(SPEECH_VERBS, e)
+    return name not in common or (cue == "post" and text.startswith(SPEECH_VERBS, e))
 
 
 @cache
@@ -137,7 +138,7 @@ def find_persons(text: str) -> list[Candidate]:
                 found.append((s, m.start(), "honorific"))
                 break
 
-    found = [(s, e, cue) for s, e, cue in found if _plausible(text, s, e)]
+    found = [(s, e, cue) for s, e, cue in found if _plausible(text, s, e, cue)]
     names = {text[s:e] for s, e, _ in found}
     out = [Candidate(s, e, "PERSON", text[s:e], 3, {"cue": cue}) for s, e, cue in found]
     # every other occurrence of a known name (渠德鹏张新海闫万玲王静 caption lists)
