@@ -57,7 +57,7 @@ def _person_keys(mentions: list[Mention], relations: list[RelationRef], home: Di
         if m.type != "PERSON" or m.key in out:
             continue
         posts = [r.tail for r in relations if r.type == "HOLDS_POSITION" and r.head == m.key]
-        if any(p in NATIONAL_KEYS for p in posts):
+        if any(p in NATIONAL_KEYS or by_key.get(p) is not None and by_key[p].attrs.get("national") for p in posts):
             continue
         anchor = None
         for p in posts:

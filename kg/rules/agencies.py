@@ -94,6 +94,10 @@ def find_agencies(text: str, places: list[Candidate], jurisdiction: Division | N
         dept = surfaces[surface]
         if surface.endswith("部") and text[e : e + 1] in ("门", "分", "署"):
             continue  # 住建部门 (a sector), 组织部分 (organise some)
+        if text[max(0, s - 2) : s] in ("国家", "中央") and not _place_chain(place_by_end, s):
+            # 国家环保局, 中央编办: a national body, named as written
+            out.append(Candidate(s - 2, e, "AGENCY", text[s - 2 : e], 5, {"national": True}))
+            continue
         chain = _place_chain(place_by_end, s)
         prefix = ""
         if not chain and text[s - 1 : s] in PREFIX_LEVEL and s > 0:
