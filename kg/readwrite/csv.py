@@ -21,7 +21,7 @@ from typing import Any
 import networkx as nx
 
 from kg.atomic import atomic_write
-from kg.readwrite.graphml import sorted_edges, sorted_nodes, to_scalar, unique_node_ids
+from kg.readwrite.graphml import format_value, sorted_edges, sorted_nodes, to_scalar, unique_node_ids
 
 __all__ = [
     "ENTITY_COLUMNS",
@@ -56,13 +56,7 @@ RELATION_COLUMNS: tuple[str, ...] = (
 def _cell(value: Any) -> str:
     """Render one value; lists become "|"-joined, control characters go."""
     s = to_scalar(value)
-    if s is None:
-        return ""
-    if isinstance(s, bool):
-        return "true" if s else "false"
-    if isinstance(s, float):
-        return repr(s)
-    return str(s)
+    return "" if s is None else format_value(s, "string")
 
 
 def _as_float(value: Any) -> Any:

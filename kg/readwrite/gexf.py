@@ -33,7 +33,7 @@ import networkx as nx
 
 from kg.atomic import atomic_write
 from kg.layout import edge_color, hex_to_rgb, layout_positions, node_color, node_size
-from kg.readwrite.graphml import clean_text, sorted_edges, sorted_nodes, to_scalar, unique_node_ids
+from kg.readwrite.graphml import clean_text, format_value, sorted_edges, sorted_nodes, to_scalar, unique_node_ids
 
 __all__ = ["GEXF_NS", "VIZ_NS", "generate_gexf", "write_gexf"]
 
@@ -80,23 +80,6 @@ def _gexf_type(values: list[Any]) -> str:
     return "string"
 
 
-def _format(value: Any, gtype: str) -> str:
-    if gtype == "boolean":
-        return "true" if value else "false"
-    if gtype in ("integer", "long"):
-        return str(int(value))
-    if gtype == "double":
-        x = float(value)
-        if math.isnan(x):
-            return "NaN"
-        if math.isinf(x):
-            return "INF" if x > 0 else "-INF"
-        return repr(x)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _columns(rows: list[dict[str, Any]], preferred: tuple[str, ...]) -> list[tuple[str, str]]:
     """(name, gexf type) of every attribute present, contract names first."""
     values: dict[str, list[Any]] = {}
@@ -124,7 +107,7 @@ def _attvalues(row: dict[str, Any], cols: list[tuple[str, str]], indent: str) ->
         return []
     out = [f"{indent}<attvalues>"]
     for name, gtype in present:
-        out.append(f'{indent}  <attvalue for="{_esc(name)}" value="{_esc(_format(row[name], gtype))}"/>')
+        out.append(f'{indent}  <attvalue for="{_esc(name)}" value="{_esc(format_value(row[name], gtype))}"/>')
     out.append(f"{indent}</attvalues>")
     return out
 
@@ -174,7 +157,7 @@ def generate_gexf(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | No
     for n, row in zip(nodes, node_rows, strict=True):
         a = G.nodes[n]
         label = to_scalar(a.get("label"))
-        label_text = ids[n] if label is None or label == "" else _format(label, "string")
+        label_text = ids[n] if label is None or label == "" else format_value(label, "string")
         ntype = str(row.get("type", ""))
         r, g, b = hex_to_rgb(node_color(ntype))
         x, y = positions[n]

@@ -143,10 +143,12 @@ def _infer_type(name: str, values: Iterable[str | int | float | bool]) -> str:
     return "string"
 
 
-def _format_value(value: str | float | bool, gtype: str) -> str:
+def format_value(value: str | float | bool, gtype: str) -> str:
+    """A scalar as GraphML/GEXF/CSV text for its declared type (int/integer, long,
+    double, boolean, string): one rendering for every writer."""
     if gtype == "boolean":
         return "true" if value else "false"
-    if gtype in ("int", "long"):
+    if gtype in ("int", "integer", "long"):
         return str(int(value))
     if gtype == "double":
         x = float(value)
@@ -259,7 +261,7 @@ def generate_graphml(G: nx.Graph) -> str:
     def data_lines(dom: str, row: dict[Any, Any], indent: str) -> Iterator[str]:
         cleaned = {clean_text(str(k)): v for k, v in row.items()}
         for name in _ordered_names(dom, cleaned):
-            text = _format_value(cleaned[name], gtypes[dom][name])
+            text = format_value(cleaned[name], gtypes[dom][name])
             yield f'{indent}<data key="{_esc_attr(key_ids[(dom, name)])}">{_esc_text(text)}</data>'
 
     direction = "directed" if G.is_directed() else "undirected"
