@@ -1,20 +1,31 @@
 """Choose the final entity spans among overlapping candidates.
 
-Longest wins (二期50万吨电解铝项目 over 电解铝; 平遥县农业农村局 over 平遥县), then the
-family's priority, then the earlier start: a stable order, so output is deterministic.
+Rule spans take precedence over the learned NER: among rule spans the longest wins
+(二期50万吨电解铝项目 over 电解铝; 平遥县农业农村局 over 平遥县), then the family's
+priority, then the earlier start (a stable order, so output is deterministic);
+learned spans only fill the gaps the rules leave.
 """
 
 from __future__ import annotations
 
 from kg.rules.base import Candidate
 
+# what a learned span may add where no rule matched: people and organisations.
+# Places, agencies and titles stay with the rules, which know the map and can
+# name a body in full (a learned 县委 cannot say whose).
+LEARNED_FILLS = ("PERSON", "ORG")
+
 
 def select(cands: list[Candidate]) -> list[Candidate]:
+    """Rule spans first (longest wins), then learned spans in the gaps they leave."""
     chosen: list[Candidate] = []
     taken: list[tuple[int, int]] = []
-    for c in sorted(cands, key=lambda c: (-c.length, -c.priority, c.start, c.label, c.canonical)):
-        if c.length <= 0 or any(c.start < e and s < c.end for s, e in taken):
-            continue
-        chosen.append(c)
-        taken.append((c.start, c.end))
+    rules = [c for c in cands if c.attrs.get("source") != "learned"]
+    learned = [c for c in cands if c.attrs.get("source") == "learned" and c.label in LEARNED_FILLS]
+    for group in (rules, learned):
+        for c in sorted(group, key=lambda c: (-c.length, -c.priority, c.start, c.label, c.canonical)):
+            if c.length <= 0 or any(c.start < e and s < c.end for s, e in taken):
+                continue
+            chosen.append(c)
+            taken.append((c.start, c.end))
     return sorted(chosen, key=lambda c: c.start)
