@@ -61,41 +61,23 @@ LABEL_MAP: dict[str, str] = {
 
 #: Endings of government bodies: an ORG span ending so is an AGENCY for kg.
 GOVERNMENT_SUFFIXES: tuple[str, ...] = tuple(
-    sorted(
-        (
-            "政府 人民政府 国务院 政协 人大 人大常委会 常委会 委员会 法院 检察院 检察署 党委 党组 纪委 监委 "
-            "政法委 组织部 宣传部 统战部 办公厅 办公室 管委会 工委 局 委 办 厅 部 署 司 处 科 所 站 "
-            "总局 分局 公安局 派出所 警察局 外交部 国防部 议会 国会 参议院 众议院 内阁 中央 中共中央 "
-            "军区 武警 部队 海关 边防"
-        ).split(),
-        key=len,
-        reverse=True,
-    )
+    "政府 国务院 政协 人大 常委会 委员会 法院 检察院 检察署 党委 党组 纪委 监委 工委 管委会 "
+    "办公厅 办公室 派出所 海关 边防 武警 使馆 领事馆 警方 公安机关 局 委 办 厅 署 部".split()
 )
-# Single-character suffixes that also end many company or school names need care:
-# 所 (研究所, 律师事务所), 部 (俱乐部), 处, 科, 站 and 司 (公司) are AGENCY only when
-# the name has no such non-government tail.
-_NOT_GOVERNMENT_ENDINGS: tuple[str, ...] = tuple(
-    "公司 集团 银行 研究所 事务所 俱乐部 编辑部 学校 大学 学院 医院 中心 协会 学会 商会 基金会 联合会 "
-    "研究会 促进会 报社 电视台 电台 出版社 公司部 门市部 专卖店 工作站 服务站 加油站 车站 气象站 书店 "
-    "酒店 饭店 超市 工厂 厂 队 社 团 网 台 店 行 院 园 馆 所 处 科 站 司 部".split()
-)
-_AGENCY_ONLY_SINGLE = "局委办厅署"
+#: Endings and inner words that make a 部/委员会/办 name a company's or club's unit.
+_NOT_GOVERNMENT_ENDINGS: tuple[str, ...] = tuple("俱乐部 编辑部 总部 本部 事业部 营业部 门市部 干部 分部 中心".split())
+_COMMERCIAL_WORDS: tuple[str, ...] = tuple("公司 银行 集团 证券 期货 地产 控股 基金 保险 股份 企业 有限 酒店 大学 学院".split())
 
 
 def is_government_name(name: str) -> bool:
-    """True if an organisation name reads as a government body (…局, …委员会, …政府)."""
-    if not name:
+    """True if an organisation name reads as a government body (…局, …委员会, …政府, …部)."""
+    name = name.strip()
+    if len(name) < 2 or name.endswith(_NOT_GOVERNMENT_ENDINGS):
         return False
-    for suf in GOVERNMENT_SUFFIXES:
-        if name.endswith(suf) and len(suf) >= 2:
-            return True
-    if name[-1] in _AGENCY_ONLY_SINGLE:
-        return True
-    if name.endswith(("部", "署")) and not name.endswith(("俱乐部", "编辑部", "门市部", "总部", "本部", "营业部", "事业部", "部部")):
-        # 外交部, 商务部, 农业农村部, 宣传部 (but 俱乐部, 编辑部 are not)
-        return len(name) >= 2
-    return False
+    if not name.endswith(GOVERNMENT_SUFFIXES):
+        return False
+    # 招商银行信用卡部, 北京国华置业有限公司公关部: departments of companies
+    return not any(w in name for w in _COMMERCIAL_WORDS)
 
 
 @dataclass

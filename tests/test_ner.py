@@ -1,0 +1,123 @@
+"""Tests for kg.ner (the packaged learned NER), its spaCy component and kg.ner_eval.
+
+They guard the offline start-up path (the model loads from the package without the
+network), a known news sentence, robustness on odd strings, and the scorer's output
+format that ``kg evaluate ner`` prints.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from kg.ner import MODEL_DIR, load_ner_model, predict, sentence_spans, spans_to_tags, tags_to_spans
+from kg.ner_eval import evaluate, format_result
+
+SENTENCE = "国务院总理李强在北京会见了来访的法国总统马克龙，双方就中法关系交换了意见。"
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    def guard(*args: object, **kwargs: object) -> None:
+        raise AssertionError("kg.ner tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", guard)
+    monkeypatch.setattr(socket, "create_connection", guard)
+    yield
+
+
+def named(text: str, spans) -> set[tuple[str, str]]:
+    return {(text[s:e], lab) for s, e, lab in spans}
+
+
+def test_model_files_are_packaged() -> None:
+    names = {p.name for p in MODEL_DIR.iterdir()}
+    assert {"model.crfsuite", "lexicon.tsv.gz", "meta.json"} <= names
+    size = sum(p.stat().st_size for p in MODEL_DIR.iterdir())
+    assert size < 40e6
+
+
+def test_known_sentence() -> None:
+    found = named(SENTENCE, predict(SENTENCE))
+    assert ("李强", "PERSON") in found
+    assert ("北京", "PLACE") in found
+    assert ("国务院", "AGENCY") in found or ("国务院", "ORG") in found
+
+
+def test_offsets_in_long_text() -> None:
+    text = "据新华社报道。\n\n" + SENTENCE * 3
+    spans = predict(text)
+    assert all(0 <= s < e <= len(text) for s, e, _ in spans)
+    assert sum(1 for s, e, lab in spans if text[s:e] == "李强" and lab == "PERSON") == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "\n\n\n",
+        "。。。",
+        "\x00李强\x00",
+        "😀👍🏻 北京",
+        "ＡＢＣ１２３北京",
+        "a" * 5000,
+        "李" * 3000,
+        "北京，" * 400,
+        "\ud800",
+        "\t\r\u3000",
+    ],
+)
+def test_never_crashes(text: str) -> None:
+    spans = predict(text)
+    assert all(0 <= s < e <= len(text) and lab in {"PERSON", "PLACE", "ORG", "AGENCY", "TITLE"} for s, e, lab in spans)
+    assert all(text[s:e] == text[s:e].strip() for s, e, _ in spans)
+
+
+def test_spans_never_take_spaces() -> None:
+    text = "记者 史俊杰 报道。本报记者　李强"
+    assert all(text[s:e] == text[s:e].strip() for s, e, _ in predict(text))
+
+
+def test_non_string_input_gives_nothing() -> None:
+    assert load_ner_model().predict(None) == []  # type: ignore[arg-type]
+
+
+def test_sentence_spans_cover_text() -> None:
+    text = "第一句。第二句！" + "很长，" * 200 + "\n末尾"
+    pieces = sentence_spans(text, max_len=50)
+    assert all(e - s <= 50 for s, e in pieces)
+    assert "".join(text[s:e] for s, e in pieces) == text.replace("\n", "")
+
+
+def test_tags_round_trip() -> None:
+    spans = [(0, 2, "PERSON"), (3, 4, "PLACE"), (5, 9, "ORG")]
+    assert tags_to_spans(spans_to_tags(10, spans)) == spans
+    assert tags_to_spans(["B-ORG", "I-ORG", "O", "I-PLACE", "E-PLACE"]) == [(0, 2, "ORG"), (3, 5, "PLACE")]
+
+
+def test_spacy_component_adds_low_priority_candidates() -> None:
+    from kg.rules.base import candidates
+    from kg.segmenter import make_nlp
+
+    nlp = make_nlp()
+    nlp.add_pipe("kg_learned_ner")
+    doc = nlp(SENTENCE)
+    cands = candidates(doc)
+    assert any(c.canonical == "李强" and c.label == "PERSON" for c in cands)
+    assert all(c.priority == 0 and c.attrs == {"source": "learned"} for c in cands)
+    assert all(SENTENCE[c.start : c.end] == c.canonical for c in cands)
+
+
+def test_evaluate_prints_micro_f1_last(tmp_path) -> None:
+    path = tmp_path / "tiny.bio"
+    chars = [(ch, "O") for ch in "国务院总理"] + [("李", "B-PER"), ("强", "I-PER"), ("在", "O"), ("北", "B-LOC"), ("京", "I-LOC")]
+    path.write_text("\n".join(f"{c}\t{t}" for c, t in chars) + "\n\n", encoding="utf-8")
+    result = evaluate(path, "msra")
+    assert set(result["labels"]) == {"PERSON", "PLACE", "ORG"}
+    assert result["labels"]["PERSON"]["f1"] == 1.0
+    out = format_result(result)
+    assert out.splitlines()[-1].startswith("f1=")
+    assert float(out.splitlines()[-1][3:]) == pytest.approx(result["f1"], abs=1e-4)
