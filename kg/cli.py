@@ -130,13 +130,21 @@ def build(inputs: tuple[Path, ...], outdir: Path, html_max_nodes: int, jobs: int
 
 
 @main.command()
-@click.argument("graph", type=click.Path(path_type=Path))
-@click.argument("gold_dir", type=click.Path(path_type=Path))
+@click.argument("args", nargs=-1, metavar="GRAPH GOLD_DIR | ner FILE")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def evaluate(graph: Path, gold_dir: Path, as_json: bool) -> None:
-    """Score GRAPH (GraphML) against the gold files in GOLD_DIR."""
+@click.option("--format", "fmt", default="msra", show_default=True, help="With 'ner': msra, cluener, bmes, pfr or conll.")
+def evaluate(args: tuple[str, ...], as_json: bool, fmt: str) -> None:
+    """Score GRAPH (GraphML) against the gold files in GOLD_DIR, or, as
+    `kg evaluate ner FILE --format F`, the learned NER on an annotated corpus file
+    (per-label precision, recall and F1, then f1=<micro F1>)."""
     import json
 
+    if len(args) == 2 and args[0] == "ner":
+        _evaluate_ner(Path(args[1]), fmt, as_json)
+        return
+    if len(args) != 2:
+        _fail("usage: kg evaluate GRAPH GOLD_DIR, or kg evaluate ner FILE --format FORMAT")
+    graph, gold_dir = Path(args[0]), Path(args[1])
     from kg.evaluate import format_report, score
 
     if not graph.is_file():
@@ -148,6 +156,24 @@ def evaluate(graph: Path, gold_dir: Path, as_json: bool) -> None:
     except Exception as e:  # a malformed file of any kind: one line, no traceback
         _fail(f"cannot score {graph}: {e}")
     click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_report(result))
+
+
+def _evaluate_ner(path: Path, fmt: str, as_json: bool) -> None:
+    import json
+
+    from kg.corpora import FORMATS
+    from kg.ner_eval import evaluate as evaluate_ner
+    from kg.ner_eval import format_result
+
+    if fmt not in FORMATS:
+        _fail(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if not path.is_file():
+        _fail(f"corpus file {path} not found")
+    try:
+        result = evaluate_ner(path, fmt)
+    except Exception as e:  # a malformed corpus file: one line, no traceback
+        _fail(f"cannot evaluate {path}: {e}")
+    click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_result(result))
 
 
 if __name__ == "__main__":

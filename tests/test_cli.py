@@ -277,3 +277,17 @@ def test_evaluate_json_equals_library_score(seed_outdir: Path, gold_dir: Path) -
     result = invoke("evaluate", graph, gold_dir, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == score(graph, gold_dir)
+
+
+def test_evaluate_ner_scores_a_corpus_file(tmp_path: Path) -> None:
+    """`kg evaluate ner FILE --format msra` prints per-label figures and, last, f1=."""
+    corpus = tmp_path / "tiny.bio"
+    tags = ["B-ORG", "I-ORG", "I-ORG", "O", "O", "B-PER", "I-PER", "O", "B-LOC", "I-LOC"]
+    corpus.write_text("".join(f"{c}\t{t}\n" for c, t in zip("国务院总理李强在北京", tags, strict=True)) + "\n", encoding="utf-8")
+    result = invoke("evaluate", "ner", corpus, "--format", "msra")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].split()[:2] == ["label", "precision"]
+    assert re.fullmatch(r"f1=\d\.\d{4}", lines[-1])
+    bad = invoke("evaluate", "ner", corpus, "--format", "nope")
+    assert bad.exit_code != 0 and bad.stderr.startswith("Error: unknown format")
