@@ -112,10 +112,6 @@ class Gazetteer:
     def is_under(self, d: Division, ancestor_code: str) -> bool:
         return d.code != ancestor_code and d.code.startswith(ancestor_code) and any(a.code == ancestor_code for a in self.ancestors(d))
 
-    def short_form(self, d: Division) -> str | None:
-        forms = short_forms_of(d.name, d.level)
-        return forms[0] if forms else None
-
     def villages_of_town(self, town: str) -> list[Division]:
         """The villages and communities of one town (from the 2021 village codes)."""
         line = _village_lines().get(town, "")

@@ -124,7 +124,7 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
                     town = _last_place(prev.attrs.get("nested_places", []), "town")
                     if town is not None:
                         gov = body(
-                            _government_name(gaz, town.canonical, town.attrs.get("adcode", "")), _find(place_by_label, town.canonical), ev
+                            _government_name(gaz, town.canonical, town.attrs.get("adcode", "")), place_by_label.get(town.canonical), ev
                         )
                         rels.append(RelationRef(person.key, gov.key, "HOLDS_POSITION", t, ev))
             elif prev.type == "PLACE" and prev.attrs.get("level") in ("town", "county", "city"):
@@ -159,7 +159,7 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
         if m.type == "AGENCY" and not m.attrs.get("national"):
             place = place_by_code.get(m.attrs.get("located_code", "")) or place_by_label.get(m.attrs.get("located_in", ""))
             if place is None and m.attrs.get("nested_places"):
-                place = _find(place_by_label, m.attrs["nested_places"][-1].canonical)
+                place = place_by_label.get(m.attrs["nested_places"][-1].canonical)
             if place is not None:
                 rels.append(RelationRef(m.key, place.key, "LOCATED_IN", "", evidence(m.start)))
         elif m.type in ("PROJECT", "ORG"):
@@ -228,10 +228,6 @@ def _together(child: Mention, parent: Mention, places_by_key: dict[str, list[Men
         if sentence_of(p.start) in parent_sentences:
             return p.start
     return child.start
-
-
-def _find(place_by_label: dict[str, Mention], name: str) -> Mention | None:
-    return place_by_label.get(name)
 
 
 def _last_place(chain: list, level: str):
