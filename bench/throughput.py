@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         args.result.write_text(json.dumps(result))
         return 0
 
-    if not (args.corpus / "pd199801").is_dir():
+    if args.corpus == DEFAULT_OUT and not (args.corpus / "pd199801").is_dir():
         files_n, chars_n = make_corpus(args.corpus)
         print(f"made the corpus: {files_n} files, {chars_n:,} characters in {args.corpus}")
     files = archive_files(args.corpus)

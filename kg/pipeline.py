@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span
 
 from kg.gazetteer import load_gazetteer
 from kg.lexicon import DEPARTMENTS, NATIONAL_BODIES
+from kg.ner import register_learned_ner
 from kg.rules.agencies import find_agencies
 from kg.rules.base import candidates, token_boundaries
 from kg.rules.jurisdiction import detect_jurisdiction, resolve_places
@@ -31,7 +32,9 @@ from kg.rules.policies import find_policies
 from kg.rules.projects import find_projects
 from kg.segmenter import make_nlp
 
-COMPONENTS = ("kg_places", "kg_agencies", "kg_persons", "kg_orgs", "kg_projects", "kg_policies", "kg_entities")
+COMPONENTS = ("kg_places", "kg_agencies", "kg_persons", "kg_orgs", "kg_projects", "kg_policies", "kg_learned_ner", "kg_entities")
+
+register_learned_ner()
 
 if not Doc.has_extension("jurisdiction"):
     Doc.set_extension("jurisdiction", default=None)
@@ -108,7 +111,7 @@ def make_entities(nlp: Language, name: str):
         cands = candidates(doc)
         chosen = select(cands)
 
-        places = [c for c in cands if c.label == "PLACE"]
+        places = [c for c in cands if c.label == "PLACE" and c.attrs.get("source") != "learned"]  # rule places know their code
         for c in chosen:
             if c.label in ("PROJECT", "ORG"):
                 inner = [p for p in places if c.start <= p.start and p.end <= c.end]

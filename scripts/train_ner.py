@@ -17,7 +17,7 @@ Steps (deterministic: fixed splits, no sampling; crfsuite's L-BFGS is determinis
    post words, plus the entity strings of the training corpora. For training the
    entity strings are split two-fold (a sentence sees only the other fold's strings),
    so the CRF learns how far to trust a dictionary that does not contain every answer.
-4. Features: :func:`kg.ner.features` with the corpus name as the domain feature.
+4. Features: :func:`kg.ner_crf.features` with the corpus name as the domain feature.
 5. Train python-crfsuite (L-BFGS, L1 ``--c1``, L2 ``--c2``, ``--iters``), save
    ``model.crfsuite``, ``lexicon.tsv.gz`` and ``meta.json`` to ``--out``.
 6. Print data sizes, wall time, file sizes and dev scores (per corpus, with its domain
@@ -25,7 +25,7 @@ Steps (deterministic: fixed splits, no sampling; crfsuite's L-BFGS is determinis
 
 Usage::
 
-    python scripts/train_ner.py [--iters 150] [--out kg/models/ner] [--limit N]
+    python scripts/train_ner.py [--final] [--iters 300] [--out kg/models/ner] [--limit N]
 
 Test sets (MSRA test, CLUENER dev, example.test, Resume test, Weibo test) are not
 read here; score them with ``kg evaluate ner FILE --format ...`` (``kg.ner_eval``).
@@ -49,8 +49,9 @@ sys.path.insert(0, str(REPO_ROOT))
 from kg import lexicon as kg_lexicon  # noqa: E402
 from kg.corpora import read, to_kg  # noqa: E402
 from kg.gazetteer import DATA_DIR, load_gazetteer  # noqa: E402
-from kg.ner import FEATURE_VERSION, LABELS, Lexicon, NERModel, _segmenter, features, normalize, spans_to_tags, word_bounds  # noqa: E402
+from kg.ner_crf import FEATURE_VERSION, CRFTagger, features  # noqa: E402
 from kg.ner_eval import gold_spans, score, scoreable  # noqa: E402
+from kg.ner_text import LABELS, Lexicon, normalize, sentence_spans, spans_to_tags  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_OUT = REPO_ROOT / "kg" / "models" / "ner"
@@ -145,15 +146,20 @@ def with_entities(base: Lexicon, examples) -> Lexicon:
     return lex
 
 
-def dev_scores(model, dev: dict) -> dict:
-    """Micro and per-label F1 of each dev set, in its corpus's domain and in kg's."""
+def crf_predict(model: CRFTagger, text: str, domain: str) -> list[tuple[int, int, str]]:
+    """The CRF alone on ``text``, piece by piece (the shipped NER averages it with the BiLSTM)."""
+    return [(s + a, s + b, lab) for s, e in sentence_spans(text) for a, b, lab in model.tag(text[s:e], domain)]
+
+
+def dev_scores(model: CRFTagger, dev: dict) -> dict:
+    """Micro and per-label F1 of each dev set, in its corpus's domain."""
     out = {}
     for name, examples in dev.items():
         if not examples:
             continue
         fmt = "msra" if name == "pd" else name
-        for domain in dict.fromkeys((fmt, "kg")):
-            pairs = [(gold_spans(ex, fmt), scoreable(model.predict(ex.text, domain), fmt)) for ex in examples]
+        for domain in (fmt,):
+            pairs = [(gold_spans(ex, fmt), scoreable(crf_predict(model, ex.text, domain), fmt)) for ex in examples]
             res = score(pairs, fmt)
             key = f"{name}@{domain}"
             out[key] = {"f1": round(res["f1"], 4), **{lab: round(m["f1"], 4) for lab, m in res["labels"].items()}}
@@ -166,15 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    ap.add_argument("--iters", type=int, default=150, help="L-BFGS iterations (default 150)")
-    ap.add_argument("--c1", type=float, default=0.1, help="L1 penalty (default 0.1; prunes features)")
+    ap.add_argument("--iters", type=int, default=300, help="L-BFGS iterations (default 300)")
+    ap.add_argument("--c1", type=float, default=0.05, help="L1 penalty (default 0.05; prunes features)")
     ap.add_argument("--c2", type=float, default=0.01, help="L2 penalty (default 0.01)")
     ap.add_argument("--msra-dev", type=int, default=20, help="hold out every N-th block of 100 MSRA train sentences (default 20; 0: none)")
     ap.add_argument("--cluener-dev", type=int, default=10, help="hold out the last 1/N of CLUENER train (default 10; 0: none)")
     ap.add_argument("--final", action="store_true", help="no held-out MSRA or CLUENER sentences (the shipped model)")
     ap.add_argument("--limit", type=int, default=None, help="at most N training sentences per corpus (for quick trials)")
     ap.add_argument("--no-domain", action="store_true", help="train without the per-corpus domain feature")
-    ap.add_argument("--word-features", action="store_true", help="add pkuseg word-position features (kg's segmenter)")
     ap.add_argument("--train-on", default="msra,cluener,bmes,conll", help="corpora to train on (default: all but pfr)")
     ap.add_argument("--dict-from", default="pfr", help="corpora whose entity strings only feed the dictionary (default: pfr)")
     args = ap.parse_args(argv)
@@ -207,7 +212,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dictionary: {len(base.words)} kg words and {'+'.join(dict_from)} entities, {len(full_lex.words)} with training entities")
     surnames = set(kg_lexicon.SURNAMES_1)
 
-    segmenter = _segmenter() if args.word_features else None
     trainer = pycrfsuite.Trainer(verbose=False)
     t0 = time.perf_counter()
     n_items = 0
@@ -219,8 +223,7 @@ def main(argv: list[str] | None = None) -> int:
             if not ex.text:
                 continue
             dom = None if args.no_domain else domain
-            bounds = word_bounds(ex.text, segmenter.cut(ex.text)) if segmenter else None
-            trainer.append(features(ex.text, lex, surnames, dom, bounds), spans_to_tags(len(ex.text), ex.spans))
+            trainer.append(features(ex.text, lex, surnames, dom), spans_to_tags(len(ex.text), ex.spans))
             n_items += len(ex.text)
     print(f"features: {n_items} characters in {time.perf_counter() - t0:.0f} s", flush=True)
 
@@ -247,13 +250,11 @@ def main(argv: list[str] | None = None) -> int:
         "labels": list(LABELS),
         "domains": [] if args.no_domain else sorted(train),
         "default_domain": "kg",
-        "word_features": args.word_features,
         "surnames": "".join(sorted(surnames)),
         "training": {
             "command": "python scripts/train_ner.py " + " ".join(argv if argv is not None else sys.argv[1:]),
             "params": {
-                k: getattr(args, k)
-                for k in ("c1", "c2", "iters", "msra_dev", "cluener_dev", "limit", "train_on", "dict_from", "no_domain", "word_features")
+                k: getattr(args, k) for k in ("c1", "c2", "iters", "msra_dev", "cluener_dev", "limit", "train_on", "dict_from", "no_domain")
             },
             "corpora": sizes,
             "train_seconds": round(train_s),
@@ -261,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     meta_path = args.out / "meta.json"
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    meta["training"]["dev"] = dev_scores(NERModel(args.out), dev)
+    meta["training"]["dev"] = dev_scores(CRFTagger(args.out), dev)
     meta["training"]["total_seconds"] = round(time.perf_counter() - t_start)
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -1,8 +1,9 @@
-"""Tests for kg.ner (the packaged learned NER), its spaCy component and kg.ner_eval.
+"""Tests for kg.ner (the packaged learned NER: CRF + BiLSTM-CRF), its spaCy component and kg.ner_eval.
 
-They guard the offline start-up path (the model loads from the package without the
-network), a known news sentence, robustness on odd strings, and the scorer's output
-format that ``kg evaluate ner`` prints.
+They guard the offline start-up path (the models load from the package without the
+network), a known news sentence, robustness on odd strings, the numpy BiLSTM against
+its own padding, the BIOES decoder, and the scorer's output format that ``kg evaluate
+ner`` prints.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 
-from kg.ner import MODEL_DIR, load_ner_model, predict, sentence_spans, spans_to_tags, tags_to_spans
+from kg import ner_crf, ner_lstm
+from kg.ner import decode, load_ner_model, predict
 from kg.ner_eval import evaluate, format_result
+from kg.ner_text import TAGS, sentence_spans, spans_to_tags, tags_to_spans
 
 SENTENCE = "国务院总理李强在北京会见了来访的法国总统马克龙，双方就中法关系交换了意见。"
 
@@ -33,10 +37,10 @@ def named(text: str, spans) -> set[tuple[str, str]]:
 
 
 def test_model_files_are_packaged() -> None:
-    names = {p.name for p in MODEL_DIR.iterdir()}
-    assert {"model.crfsuite", "lexicon.tsv.gz", "meta.json"} <= names
-    size = sum(p.stat().st_size for p in MODEL_DIR.iterdir())
-    assert size < 40e6
+    assert {"model.crfsuite", "lexicon.tsv.gz", "meta.json"} <= {p.name for p in ner_crf.MODEL_DIR.iterdir()}
+    assert {"weights.npz", "vocab.json.gz", "lexicon.tsv.gz", "meta.json"} <= {p.name for p in ner_lstm.MODEL_DIR.iterdir()}
+    size = sum(p.stat().st_size for d in (ner_crf.MODEL_DIR, ner_lstm.MODEL_DIR) for p in d.iterdir())
+    assert size < 30e6
 
 
 def test_known_sentence() -> None:
@@ -107,7 +111,7 @@ def test_spacy_component_adds_low_priority_candidates() -> None:
     doc = nlp(SENTENCE)
     cands = candidates(doc)
     assert any(c.canonical == "李强" and c.label == "PERSON" for c in cands)
-    assert all(c.priority == 0 and c.attrs == {"source": "learned"} for c in cands)
+    assert all(c.priority == 0 and c.attrs["source"] == "learned" and 0 < c.attrs["score"] <= 1 for c in cands)
     assert all(SENTENCE[c.start : c.end] == c.canonical for c in cands)
 
 
@@ -121,3 +125,40 @@ def test_evaluate_prints_micro_f1_last(tmp_path) -> None:
     out = format_result(result)
     assert out.splitlines()[-1].startswith("f1=")
     assert float(out.splitlines()[-1][3:]) == pytest.approx(result["f1"], abs=1e-4)
+
+
+def test_lstm_marginals_do_not_depend_on_batch_padding() -> None:
+    """A piece tagged alone or next to longer ones gets the same probabilities."""
+    lstm = load_ner_model().lstm
+    short, long = "李强在北京。", SENTENCE * 2
+    alone = lstm.marginals([short], ("msra",))[0][0]
+    padded = lstm.marginals([long, short], ("msra",))[0][1]
+    assert alone.shape == (len(short), len(TAGS))
+    assert np.allclose(alone, padded, atol=1e-5)
+    assert np.allclose(alone.sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_crf_marginals_are_distributions() -> None:
+    m = load_ner_model().crf.marginals(SENTENCE, ("msra",))[0]
+    assert m.shape == (len(SENTENCE), len(TAGS))
+    assert np.allclose(m.sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_decode_keeps_bioes_well_formed() -> None:
+    """Per-character argmax would give I-PERSON after O; the decoder must not."""
+    probs = np.full((3, len(TAGS)), 0.01)
+    probs[0, TAGS.index("O")] = 0.9
+    probs[1, TAGS.index("I-PERSON")] = 0.6
+    probs[1, TAGS.index("O")] = 0.3
+    probs[2, TAGS.index("E-PERSON")] = 0.9
+    spans = decode([probs / probs.sum(axis=1, keepdims=True)])[0]
+    assert all(lab in {"PERSON", "PLACE", "ORG", "AGENCY", "TITLE"} for _, _, lab, _ in spans)
+    assert all(0 < conf <= 1 for *_, conf in spans)
+    tags = spans_to_tags(3, [(s, e, lab) for s, e, lab, _ in spans])
+    assert tags_to_spans(tags) == [(s, e, lab) for s, e, lab, _ in spans]
+
+
+def test_decode_batch_matches_one_by_one() -> None:
+    rng = np.random.default_rng(0)
+    probs = [rng.dirichlet(np.ones(len(TAGS)), size=n) for n in (1, 7, 3)]
+    assert decode(probs) == [decode([p])[0] for p in probs]

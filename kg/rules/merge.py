@@ -14,6 +14,21 @@ from kg.rules.base import Candidate
 # Places, agencies and titles stay with the rules, which know the map and can
 # name a body in full (a learned 县委 cannot say whose).
 LEARNED_FILLS = ("PERSON", "ORG")
+# ... and only when the tagger is sure: the mean probability of the span's tags
+# (both taggers averaged). Below it the learned spans are mostly brand names and
+# generic nouns (康养中心) that no rule vouches for.
+LEARNED_MIN_SCORE = 0.9
+
+
+def _fills(c: Candidate) -> bool:
+    """A learned span that may fill a gap: a person or organisation, sure, and a person named
+    in full (老张's 张 is a way of addressing, not a name)."""
+    return (
+        c.attrs.get("source") == "learned"
+        and c.label in LEARNED_FILLS
+        and c.attrs.get("score", 0.0) >= LEARNED_MIN_SCORE
+        and (c.label != "PERSON" or c.length >= 2)
+    )
 
 
 def select(cands: list[Candidate]) -> list[Candidate]:
@@ -21,7 +36,7 @@ def select(cands: list[Candidate]) -> list[Candidate]:
     chosen: list[Candidate] = []
     taken: list[tuple[int, int]] = []
     rules = [c for c in cands if c.attrs.get("source") != "learned"]
-    learned = [c for c in cands if c.attrs.get("source") == "learned" and c.label in LEARNED_FILLS]
+    learned = [c for c in cands if _fills(c)]
     for group in (rules, learned):
         for c in sorted(group, key=lambda c: (-c.length, -c.priority, c.start, c.label, c.canonical)):
             if c.length <= 0 or any(c.start < e and s < c.end for s, e in taken):

@@ -1,0 +1,201 @@
+"""kg's neural NER: a character BiLSTM-CRF with dictionary features, run on CPU in numpy.
+
+Why: the character CRF (:mod:`kg.ner_crf`) sees a fixed window of five characters; names
+whose cue lies further away (a list of officials, a transliterated foreign name, a
+long organisation name) need the whole sentence. A bidirectional LSTM reads it, and
+the CRF layer on top keeps the BIOES tags well formed.
+
+Inputs per character (:class:`Encoder`): the character, its left and right bigram,
+its class (digit, Chinese numeral, Latin, CJK ...) with a surname flag, the
+dictionary matches it takes part in (tag x position B2..B6/M/E, the same dictionary
+as the CRF), and the corpus style (domain) it is tagged in.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+
+from kg.corpora import Example
+from kg.ner_text import MAX_SENTENCE, TAGS, Lexicon, char_class, normalize, sentence_spans, spans_to_tags
+
+MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "ner_lstm"
+
+_TAG_ID = {t: i for i, t in enumerate(TAGS)}
+_CLASSES = "DNLCSP"
+#: Dictionary feature slots per tag: starts a 2,3,4,5,6+ character word; inside; ends.
+LEX_SLOTS = 7
+
+def split_example(ex: Example, max_len: int = MAX_SENTENCE) -> list[Example]:
+    """The example cut into sentences of at most ``max_len`` characters, with the spans inside each."""
+    out = []
+    for s, e in sentence_spans(ex.text, max_len):
+        spans = [(a - s, b - s, lab) for a, b, lab in ex.spans if s <= a and b <= e]
+        out.append(Example(ex.text[s:e], spans))
+    return out
+
+
+class Encoder:
+    """Text -> integer feature arrays, from the vocabulary the model was trained with."""
+
+    def __init__(self, vocab: dict, lexicon: Lexicon) -> None:
+        self.chars = {c: i + 2 for i, c in enumerate(vocab["chars"])}  # 0 pad, 1 unknown
+        self.bigrams = {b: i + 2 for i, b in enumerate(vocab["bigrams"])}
+        self.lex_tags = {g: i for i, g in enumerate(vocab["lex_tags"])}
+        self.surnames = set(vocab.get("surnames", ""))
+        self.lexicon = lexicon
+
+    norm = staticmethod(normalize)
+
+    def encode(self, text: str) -> dict[str, np.ndarray]:
+        t = normalize(text)
+        n = len(t)
+        get_c, get_b = self.chars.get, self.bigrams.get
+        char = np.fromiter((get_c(c, 1) for c in t), dtype=np.int32, count=n)
+        pairs = [get_b(t[i : i + 2], 1) for i in range(n - 1)]
+        bl = np.asarray([1, *pairs], dtype=np.int32)
+        br = np.asarray([*pairs, 1], dtype=np.int32)
+        cls = np.fromiter((_CLASSES.index(char_class(c)) * 2 + (c in self.surnames) for c in t), dtype=np.int32, count=n)
+        feats: list[set[int]] = [set() for _ in range(n)]
+        for i, j, tags in self.lexicon.matches(t):
+            for g in tags:
+                k = self.lex_tags.get(g)
+                if k is None:
+                    continue
+                base = k * LEX_SLOTS
+                feats[i].add(base + min(j - i, 6) - 2)
+                feats[j - 1].add(base + 6)
+                for m in range(i + 1, j - 1):
+                    feats[m].add(base + 5)
+        lex_ptr = np.zeros(n + 1, dtype=np.int64)
+        lex_ptr[1:] = np.cumsum([len(f) for f in feats])
+        lex_idx = np.fromiter((x for f in feats for x in sorted(f)), dtype=np.int32, count=int(lex_ptr[-1]))
+        return {"char": char, "bl": bl, "br": br, "cls": cls, "lex_ptr": lex_ptr, "lex_idx": lex_idx}
+
+    @staticmethod
+    def tag_ids(n: int, spans: Sequence[tuple[int, int, str]]) -> np.ndarray:
+        return np.asarray([_TAG_ID.get(t, 0) for t in spans_to_tags(n, spans)], dtype=np.int32)
+
+
+# --------------------------------------------------------------------------- model
+
+
+def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    m = x.max(axis=axis, keepdims=True)
+    return (m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))).squeeze(axis)
+
+
+class LSTMTagger:
+    """The packaged BiLSTM-CRF (``kg/models/ner_lstm``): numpy weights, run without PyTorch.
+
+    The input projections of the character, class and domain embeddings are
+    precomputed per vocabulary entry at load time, so tagging does one matrix product
+    for the bigram and dictionary inputs and one small product per character step.
+    """
+
+    def __init__(self, model_dir: str | Path = MODEL_DIR) -> None:
+        model_dir = Path(model_dir)
+        for name in ("weights.npz", "vocab.json.gz", "lexicon.tsv.gz", "meta.json"):
+            if not (model_dir / name).is_file():
+                raise FileNotFoundError(f"NER model file {name} not found in {model_dir}; train it with scripts/train_ner_lstm.py")
+        with gzip.open(model_dir / "vocab.json.gz", "rt", encoding="utf-8") as fh:
+            vocab = json.load(fh)
+        self.meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
+        self.encoder = Encoder(vocab, Lexicon.load(model_dir / "lexicon.tsv.gz"))
+        self.domains = tuple(vocab["domains"])
+        self.n_lex = len(vocab["lex_tags"]) * LEX_SLOTS
+        with np.load(model_dir / "weights.npz") as z:
+            w = {k: z[k].astype(np.float32) for k in z.files}
+        w_ih = np.concatenate([w["lstm.weight_ih_l0"].T, w["lstm.weight_ih_l0_reverse"].T], axis=1)  # D x 8H
+        dc, db, dcls = (w[k].shape[1] for k in ("char.weight", "bigram.weight", "cls.weight"))
+        dl = w["lex.weight"].shape[0]
+        cut = np.cumsum([dc, db, db, dcls, dl])
+        w_char, w_bl, w_br, w_cls, w_lex, w_dom = np.split(w_ih, cut, axis=0)
+        self.char_proj = w["char.weight"] @ w_char
+        self.cls_proj = w["cls.weight"] @ w_cls
+        self.dom_proj = w["dom.weight"] @ w_dom + np.concatenate(
+            [w["lstm.bias_ih_l0"] + w["lstm.bias_hh_l0"], w["lstm.bias_ih_l0_reverse"] + w["lstm.bias_hh_l0_reverse"]]
+        )
+        self.bigram = w["bigram.weight"]
+        self.w_rest = np.concatenate([w_bl, w_br, w_lex], axis=0)  # (2 db + dl) x 8H
+        self.lex_w, self.lex_b = w["lex.weight"].T.copy(), w["lex.bias"]
+        self.w_hh = np.stack([w["lstm.weight_hh_l0"].T, w["lstm.weight_hh_l0_reverse"].T])  # 2 x H x 4H
+        self.hidden = H = self.w_hh.shape[1]
+        self.out_w, self.out_b = w["out.weight"].T.copy(), w["out.bias"]
+        self.trans, self.start, self.end = w["trans"], w["start"], w["end"]
+        self._scale = np.concatenate([np.full(H, 0.5), np.full(H, 0.5), np.ones(H), np.full(H, 0.5)]).astype(np.float32)
+
+    def _projections(self, pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Input projections without the domain part (B x T x 8H, padded) and piece lengths."""
+        enc = [self.encoder.encode(p) for p in pieces]
+        lengths = np.asarray([len(e["char"]) for e in enc])
+        B, T = len(enc), int(lengths.max())
+        ids = {k: np.zeros((B, T), dtype=np.int32) for k in ("char", "bl", "br", "cls")}
+        lex = np.zeros((B, T, self.n_lex), dtype=np.float32)
+        for b, e in enumerate(enc):
+            n = len(e["char"])
+            for k, arr in ids.items():
+                arr[b, :n] = e[k]
+            lex[b, np.repeat(np.arange(n), np.diff(e["lex_ptr"])), e["lex_idx"]] = 1.0
+        rest = np.concatenate([self.bigram[ids["bl"]], self.bigram[ids["br"]], np.maximum(lex @ self.lex_w + self.lex_b, 0)], axis=2)
+        proj = rest @ self.w_rest
+        proj += self.char_proj[ids["char"]]
+        proj += self.cls_proj[ids["cls"]]
+        return proj, lengths
+
+    def _emissions(self, proj: np.ndarray, lengths: np.ndarray, domain: str) -> np.ndarray:
+        """B x T x K emission scores (padded) for one domain.
+
+        Both directions run in one loop over the padded batch: the forward one reads
+        step t, the backward one step T-1-t and restarts from zero until it reaches
+        each piece's last character, so padding never leaks into a piece.
+        """
+        x = proj + self.dom_proj[self.domains.index(domain) if domain in self.domains else 0]
+        B, T, _ = x.shape
+        H = self.hidden
+        h = np.zeros((2, B, H), dtype=np.float32)
+        c = np.zeros_like(h)
+        fwd = np.empty((B, T, H), dtype=np.float32)
+        bwd = np.empty((B, T, H), dtype=np.float32)
+        xt = np.empty((2, B, 4 * H), dtype=np.float32)
+        for t in range(T):
+            tb = T - 1 - t
+            xt[0] = x[:, t, : 4 * H]
+            xt[1] = x[:, tb, 4 * H :]
+            z = np.tanh((xt + np.matmul(h, self.w_hh)) * self._scale)
+            c = (z[..., H : 2 * H] + 1) * 0.5 * c + (z[..., :H] + 1) * 0.5 * z[..., 2 * H : 3 * H]
+            h = (z[..., 3 * H :] + 1) * 0.5 * np.tanh(c)
+            inside = (tb < lengths)[:, None]
+            h[1] *= inside
+            c[1] *= inside
+            fwd[:, t] = h[0]
+            bwd[:, tb] = h[1]
+        return np.concatenate([fwd, bwd], axis=2) @ self.out_w + self.out_b
+
+    def marginals(self, pieces: list[str], domains: tuple[str, ...]) -> list[list[np.ndarray]]:
+        """Per domain, per piece: P(tag of character i = TAGS[k]), an n x K array (forward-backward)."""
+        proj, lengths = self._projections(pieces)
+        out = []
+        for domain in domains:
+            emis = self._emissions(proj, lengths, domain)
+            B, T, K = emis.shape
+            alpha = np.empty_like(emis)
+            beta = np.zeros_like(emis)
+            alpha[:, 0] = self.start + emis[:, 0]
+            for t in range(1, T):
+                alpha[:, t] = _logsumexp(alpha[:, t - 1, :, None] + self.trans[None], 1) + emis[:, t]
+            last = lengths - 1
+            rows = np.arange(B)
+            beta[rows, last] = self.end
+            for t in range(T - 2, -1, -1):
+                step = _logsumexp(self.trans[None] + (emis[:, t + 1] + beta[:, t + 1])[:, None, :], 2)
+                beta[:, t] = np.where((t < last)[:, None], step, beta[:, t])
+            logz = _logsumexp(alpha[rows, last] + self.end, 1)
+            probs = np.exp(np.minimum(alpha + beta - logz[:, None, None], 0.0))  # padding may overflow
+            out.append([probs[b, : lengths[b]] for b in range(B)])
+        return out

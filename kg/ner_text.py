@@ -1,0 +1,206 @@
+"""Text handling shared by kg's learned NER taggers (:mod:`kg.ner_crf`, :mod:`kg.ner_lstm`).
+
+Why one module: both taggers must see exactly the same characters, dictionary matches,
+sentence pieces and BIOES tags, or their per-character probabilities could not be
+combined (:mod:`kg.ner`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Final
+
+LABELS: Final[tuple[str, ...]] = ("PERSON", "PLACE", "ORG", "AGENCY", "TITLE")
+#: BIOES tags, in the order both taggers' probability columns use.
+TAGS: Final[tuple[str, ...]] = ("O", *(f"{k}-{lab}" for lab in LABELS for k in "BIES"))
+
+#: Longest stretch tagged at once; longer sentences are cut at commas, then blindly.
+MAX_SENTENCE: Final[int] = 150
+# Full-width ASCII and the ideographic space -> half-width (one char to one char,
+# so offsets never move).
+_HALF = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
+_HALF[0x3000] = 0x20
+_HALF[0] = 0x20  # crfsuite attribute names are C strings
+_HALF.update({i: ord("?") for i in range(0xD800, 0xE000)})  # lone surrogates cannot be encoded
+_CN_DIGITS = set("〇零一二三四五六七八九十百千万亿两")
+_SENT_END = re.compile(r"[。！？!?；;\n]+[”’」』）)]*")
+_CLAUSE_END = re.compile(r"[，,、：:]")
+
+
+def normalize(text: str) -> str:
+    """Full-width ASCII to half-width (NUL and lone surrogates to placeholders); same length as ``text``."""
+    return text.translate(_HALF)
+
+
+def char_class(ch: str) -> str:
+    """D digit, N Chinese numeral, L Latin letter, C other CJK, S space, P anything else."""
+    if ch.isdigit():
+        return "D"
+    if ch in _CN_DIGITS:
+        return "N"
+    if ch.isascii() and ch.isalpha():
+        return "L"
+    if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
+        return "C"
+    if ch.isspace():
+        return "S"
+    return "P"
+
+
+# --------------------------------------------------------------------------- lexicon
+
+
+class Lexicon:
+    """Word -> dictionary tags; matches every entry at every position.
+
+    Tags: ``G`` division or landmark name, ``A`` government body or department, ``T``
+    post; and for the training corpora's entity strings the label's letter (``p``
+    PERSON, ``l`` PLACE, ``o`` ORG, ``a`` AGENCY, ``t`` TITLE) plus how often the
+    string is that entity where it occurs (``2`` most times, ``1`` often, ``0`` rarely:
+    发展 inside 发展中国家 is rarely a name; 中国 nearly always is).
+    """
+
+    MAX_LEN = 16
+
+    def __init__(self) -> None:
+        self.words: dict[str, tuple[str, ...]] = {}
+        self.prefixes: set[str] = set()
+
+    def add(self, word: str, tag: str) -> None:
+        word = normalize(word.strip())
+        if not 2 <= len(word) <= self.MAX_LEN or any(c.isspace() for c in word):
+            return
+        have = self.words.get(word, ())
+        if tag not in have:
+            self.words[word] = tuple(sorted((*have, tag)))
+        for k in range(1, len(word)):
+            self.prefixes.add(word[:k])
+
+    def copy(self) -> Lexicon:
+        other = Lexicon()
+        other.words = dict(self.words)
+        other.prefixes = set(self.prefixes)
+        return other
+
+    def matches(self, t: str) -> Iterable[tuple[int, int, tuple[str, ...]]]:
+        """(start, end, tags) for every dictionary word in the normalised text ``t``."""
+        words, prefixes, n = self.words, self.prefixes, len(t)
+        for i in range(n - 1):
+            j = i + 1
+            while j < n and t[i:j] in prefixes:
+                j += 1
+                tags = words.get(t[i:j])
+                if tags is not None:
+                    yield i, j, tags
+
+    def add_features(self, t: str, feats: list[list[str]]) -> None:
+        for i, j, tags in self.matches(t):
+            length = str(min(j - i, 6))
+            for g in tags:
+                feats[i].append(g + "B" + length)
+                feats[j - 1].append(g + "E")
+                for k in range(i + 1, j - 1):
+                    feats[k].append(g + "M")
+
+    def save(self, path: Path) -> None:
+        with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as fh:
+            for w in sorted(self.words):
+                fh.write(f"{w}\t{','.join(self.words[w])}\n")
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicon:
+        lex = cls()
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                w, _, tags = line.rstrip("\n").partition("\t")
+                for g in tags.split(","):
+                    if g:
+                        lex.add(w, g)
+        return lex
+
+
+# --------------------------------------------------------------------------- tags
+
+
+def spans_to_tags(n: int, spans: Iterable[tuple[int, int, str]]) -> list[str]:
+    """BIOES tags for ``n`` characters; overlapping spans: the earlier-starting one wins."""
+    tags = ["O"] * n
+    for s, e, lab in sorted(spans):
+        if s < 0 or e > n or s >= e or any(tags[k] != "O" for k in range(s, e)):
+            continue
+        if e - s == 1:
+            tags[s] = "S-" + lab
+        else:
+            tags[s] = "B-" + lab
+            tags[e - 1] = "E-" + lab
+            for k in range(s + 1, e - 1):
+                tags[k] = "I-" + lab
+    return tags
+
+
+def tags_to_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Spans from BIOES tags; an ill-formed run (B without E) is closed where it breaks."""
+    out: list[tuple[int, int, str]] = []
+    start, label = None, None
+    for i, tag in enumerate(tags):
+        kind, _, lab = tag.partition("-")
+        if kind in ("O", "B", "S") or lab != label:
+            if start is not None:
+                out.append((start, i, label))
+            start, label = None, None
+        if kind == "S":
+            out.append((i, i + 1, lab))
+        elif kind in ("B", "I", "E"):
+            if start is None:
+                start, label = i, lab
+            if kind == "E":
+                out.append((start, i + 1, label))
+                start, label = None, None
+    if start is not None:
+        out.append((start, len(tags), label))
+    return out
+
+
+def sentence_spans(text: str, max_len: int = MAX_SENTENCE) -> list[tuple[int, int]]:
+    """(start, end) of the sentences of ``text``, each at most ``max_len`` characters.
+
+    Cuts after 。！？；and line breaks (with closing quotes), then at commas, then blindly;
+    leading and trailing whitespace of each piece is left out.
+    """
+    pieces: list[tuple[int, int]] = []
+    last = 0
+    for m in _SENT_END.finditer(text):
+        pieces.append((last, m.end()))
+        last = m.end()
+    if last < len(text):
+        pieces.append((last, len(text)))
+    out: list[tuple[int, int]] = []
+    for s, e in pieces:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        while e - s > max_len:
+            cut = None
+            for m in _CLAUSE_END.finditer(text, s, s + max_len):
+                cut = m.end()
+            if cut is None or cut <= s:
+                cut = s + max_len
+            out.append((s, cut))
+            s = cut
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def strip_span(span: tuple[int, int, str], text: str) -> tuple[int, int, str] | None:
+    """The span without leading or trailing whitespace; None if nothing is left."""
+    s, e, lab = span
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return (s, e, lab) if e > s else None
