@@ -91,10 +91,14 @@ def extract_batch(batch: Sequence[Task], fingerprint: str | None = None) -> list
                 f"(fingerprint {local_fingerprint()[:12]}, expected {fingerprint[:12]}): install the same kg on every worker"
             )
     nlp = load_pipeline()
+    try:
+        docs = list(nlp.pipe(text for _, text in batch))  # the learned NER tags a batch at once
+    except Exception:
+        docs = None  # one document at a time below, to name the one that fails
     out = []
-    for doc_id, text in batch:
+    for i, (doc_id, text) in enumerate(batch):
         try:
-            out.append(resolve(nlp(text), doc_id))
+            out.append(resolve(docs[i] if docs is not None else nlp(text), doc_id))
         except Exception as e:  # name the document; the traceback is the cause (serial) or in the worker log
             raise ExtractionError(f"{doc_id}: {type(e).__name__}: {e}") from e
     return out

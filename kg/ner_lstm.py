@@ -16,10 +16,12 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Final
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from kg.corpora import Example
 from kg.ner_text import MAX_SENTENCE, TAGS, Lexicon, char_class, normalize, sentence_spans, spans_to_tags
@@ -30,6 +32,7 @@ _TAG_ID = {t: i for i, t in enumerate(TAGS)}
 _CLASSES = "DNLCSP"
 #: Dictionary feature slots per tag: starts a 2,3,4,5,6+ character word; inside; ends.
 LEX_SLOTS = 7
+
 
 def split_example(ex: Example, max_len: int = MAX_SENTENCE) -> list[Example]:
     """The example cut into sentences of at most ``max_len`` characters, with the spans inside each."""
@@ -50,9 +53,9 @@ class Encoder:
         self.surnames = set(vocab.get("surnames", ""))
         self.lexicon = lexicon
 
-    norm = staticmethod(normalize)
-
     def encode(self, text: str) -> dict[str, np.ndarray]:
+        """Per character: ``char``, ``bl``/``br`` (bigram ids), ``cls``; dictionary slots as
+        CSR (``lex_ptr``, ``lex_idx``)."""
         t = normalize(text)
         n = len(t)
         get_c, get_b = self.chars.get, self.bigrams.get
@@ -83,6 +86,11 @@ class Encoder:
 
 
 # --------------------------------------------------------------------------- model
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()
 
 
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
@@ -178,7 +186,15 @@ class LSTMTagger:
         return np.concatenate([fwd, bwd], axis=2) @ self.out_w + self.out_b
 
     def marginals(self, pieces: list[str], domains: tuple[str, ...]) -> list[list[np.ndarray]]:
-        """Per domain, per piece: P(tag of character i = TAGS[k]), an n x K array (forward-backward)."""
+        """Per domain, per piece: P(tag of character i = TAGS[k]), an n x K array (forward-backward).
+
+        BLAS runs on one thread: kg parallelises by processes (``-j``), and BLAS
+        threads in several processes fight over the cores (-j2 ran 4x slower).
+        """
+        with _blas().limit(limits=1, user_api="blas"):
+            return self._marginals(pieces, domains)
+
+    def _marginals(self, pieces: list[str], domains: tuple[str, ...]) -> list[list[np.ndarray]]:
         proj, lengths = self._projections(pieces)
         out = []
         for domain in domains:

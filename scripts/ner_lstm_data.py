@@ -28,6 +28,7 @@ from train_ner import CORPORA, DEFAULT_DATA, load_corpora, static_lexicon, with_
 from kg import lexicon as kg_lexicon  # noqa: E402
 from kg.corpora import read, to_kg  # noqa: E402
 from kg.ner_lstm import Encoder, split_example  # noqa: E402
+from kg.ner_text import normalize  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     chars: Counter = Counter()
     bigrams: Counter = Counter()
     for ex in all_train:
-        t = Encoder.norm(ex.text)
+        t = normalize(ex.text)
         chars.update(t)
         bigrams.update(t[i : i + 2] for i in range(len(t) - 1))
     tags = sorted({g for tags in full_lex.words.values() for g in tags})

@@ -340,3 +340,19 @@ def test_quoted_words_and_sentences_are_not_policies(nlp: Language) -> None:
 def test_places_inside_a_policy_name_are_not_separate_entities(nlp: Language) -> None:
     doc = nlp("认真落实《安吉县乡村振兴发展规划》。")
     assert [e.label_ for e in doc.ents] == ["POLICY"]
+
+
+# --- the learned NER fills what no rule frames --------------------------------------
+
+
+def test_learned_ner_finds_a_person_no_rule_frames(nlp: Language) -> None:
+    doc = nlp("昨天，王建国在村里查看了麦田长势。")
+    people = [e for e in doc.ents if e.label_ == "PERSON"]
+    assert [e.text for e in people] == ["王建国"]
+    assert people[0]._.kg["source"] == "learned" and people[0]._.kg["score"] >= 0.9
+
+
+def test_rule_spans_keep_precedence_over_learned_ones(nlp: Language) -> None:
+    doc = nlp("在兴县孟家坪乡贺家沟村，种粮大户张金全最近正忙着盘点今年的收成。")
+    assert [(e.text, e.label_) for e in doc.ents] == [("兴县", "PLACE"), ("孟家坪乡", "PLACE"), ("贺家沟村", "PLACE"), ("张金全", "PERSON")]
+    assert all((e._.kg or {}).get("source") != "learned" for e in doc.ents)
