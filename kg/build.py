@@ -233,6 +233,7 @@ def build(
     engine: str | Engine = "local",
     scheduler: str | None = None,
     update: bool = False,
+    learned_ner: bool = True,
 ) -> tuple[nx.MultiDiGraph, BuildReport]:
     """Build the graph of `inputs` into `outdir`.
 
@@ -242,7 +243,8 @@ def build(
     given and left open. With `update`, unchanged documents are taken from the
     per-document cache in ``outdir/.kg-cache`` and the cache is rewritten to hold
     exactly this build's documents. `progress(done, total)` is called as
-    documents finish (cached ones first, all at once).
+    documents finish (cached ones first, all at once). `learned_ner` False
+    extracts with the rules only (about 3 times faster; no names that no rule frames).
 
     Raises InputError when an input is missing or nothing readable is found
     (NoReadableDocuments, listing what was skipped); unreadable files are
@@ -250,7 +252,7 @@ def build(
     engine cannot run, and kg.engines.ExtractionError (naming the document)
     when extraction fails.
     """
-    from kg.cache import ExtractionCache
+    from kg.cache import ExtractionCache, fingerprint
 
     t0 = time.perf_counter()
     report = BuildReport()
@@ -258,7 +260,7 @@ def build(
     keys: dict[str, tuple[str, str]] = {}
     cache = None
     if update:
-        cache = ExtractionCache(outdir).load()
+        cache = ExtractionCache(outdir, fingerprint(learned_ner)).load()
         report.cache_note = cache.discarded
         extractions, todo, keys = _read_with_cache(inputs, report, cache)
         report.cached = len(extractions)
@@ -269,7 +271,8 @@ def build(
         progress(len(extractions), total)
     t1 = time.perf_counter()
     eng = _engine_for(engine, jobs, scheduler, todo)
-    report.engine = eng.describe()
+    eng.learned_ner = learned_ner
+    report.engine = eng.describe() + ("" if learned_ner else "; rules only, no learned NER")
     if isinstance(eng, SerialEngine) and jobs != 1 and not isinstance(engine, Engine):
         report.engine += "; too little to extract to start workers"
     try:

@@ -74,13 +74,19 @@ def _version(dist: str) -> str:
         return "-"
 
 
-@cache
-def fingerprint() -> str:
+def fingerprint(learned_ner: bool = True) -> str:
     """sha256 over kg's version, extraction code, data, models and key dependencies.
 
     Computed once per process (hashing the models takes a few milliseconds), so
-    that one process never mixes two.
+    that one process never mixes two. Extraction without the learned NER
+    (``kg build --no-learned-ner``) gives other results, so it has its own.
     """
+    fp = _fingerprint()
+    return fp if learned_ner else hashlib.sha256(f"{fp}\0rules only".encode()).hexdigest()
+
+
+@cache
+def _fingerprint() -> str:
     return compute_fingerprint()
 
 

@@ -72,12 +72,13 @@ def available_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def extract_batch(batch: Sequence[Task], fingerprint: str | None = None) -> list[DocExtraction]:
+def extract_batch(batch: Sequence[Task], fingerprint: str | None = None, learned_ner: bool = True) -> list[DocExtraction]:
     """Extract each ``(doc_id, text)`` of `batch` with this process's pipeline.
 
     This is the function every engine runs on its workers. With `fingerprint`
     (kg.cache.fingerprint() of the caller), a worker running other kg code or
     models refuses to work instead of silently giving other results.
+    `learned_ner` False leaves the learned NER out (rules only, about 3x faster).
     """
     from kg.pipeline import load_pipeline
     from kg.resolve import resolve
@@ -85,20 +86,16 @@ def extract_batch(batch: Sequence[Task], fingerprint: str | None = None) -> list
     if fingerprint is not None:
         from kg.cache import fingerprint as local_fingerprint
 
-        if local_fingerprint() != fingerprint:
+        if local_fingerprint(learned_ner) != fingerprint:
             raise EngineError(
                 f"worker on {os.uname().nodename} (pid {os.getpid()}) runs a different kg "
-                f"(fingerprint {local_fingerprint()[:12]}, expected {fingerprint[:12]}): install the same kg on every worker"
+                f"(fingerprint {local_fingerprint(learned_ner)[:12]}, expected {fingerprint[:12]}): install the same kg on every worker"
             )
-    nlp = load_pipeline()
-    try:
-        docs = list(nlp.pipe(text for _, text in batch))  # the learned NER tags a batch at once
-    except Exception:
-        docs = None  # one document at a time below, to name the one that fails
+    nlp = load_pipeline(learned_ner)
     out = []
-    for i, (doc_id, text) in enumerate(batch):
+    for doc_id, text in batch:
         try:
-            out.append(resolve(docs[i] if docs is not None else nlp(text), doc_id))
+            out.append(resolve(nlp(text), doc_id))
         except Exception as e:  # name the document; the traceback is the cause (serial) or in the worker log
             raise ExtractionError(f"{doc_id}: {type(e).__name__}: {e}") from e
     return out
@@ -124,6 +121,7 @@ class Engine:
     name: str = "local"
     jobs: int = 1
     batch_chars: int = BATCH_CHARS
+    learned_ner: bool = True  # False: extract with the rules only
 
     def map(self, tasks: Iterable[Task]) -> Iterator[DocExtraction]:
         """The extraction of every task, in any order, lazily."""
@@ -147,7 +145,7 @@ class SerialEngine(Engine):
 
     def map(self, tasks: Iterable[Task]) -> Iterator[DocExtraction]:
         for batch in batches(tasks, self.batch_chars):
-            yield from extract_batch(batch)
+            yield from extract_batch(batch, None, self.learned_ner)
 
 
 def _init_worker() -> None:
@@ -213,7 +211,7 @@ class ProcessEngine(Engine):
         try:
             while True:
                 for batch in todo:
-                    pending.add(self._pool.submit(extract_batch, batch))
+                    pending.add(self._pool.submit(extract_batch, batch, None, self.learned_ner))
                     if len(pending) >= window:
                         break
                 if not pending:
@@ -278,12 +276,12 @@ class DaskEngine(Engine):
 
         from kg.cache import fingerprint
 
-        fp = fingerprint()
+        fp = fingerprint(self.learned_ner)
         todo = batches(tasks, self.batch_chars)
         window = self.jobs * INFLIGHT_PER_WORKER
 
         def submit(batch: list[Task]) -> Any:
-            return self._client.submit(extract_batch, batch, fp, pure=False)
+            return self._client.submit(extract_batch, batch, fp, self.learned_ner, pure=False)
 
         first = [submit(b) for _, b in zip(range(window), todo, strict=False)]
         if not first:

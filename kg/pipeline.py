@@ -163,9 +163,14 @@ def user_words() -> list[str]:
 
 
 @cache
-def load_pipeline() -> Language:
-    """The full kg pipeline (cached per process; loading takes about a second)."""
+def load_pipeline(learned_ner: bool = True) -> Language:
+    """The full kg pipeline (cached per process; loading takes about a second).
+
+    `learned_ner` False leaves out ``kg_learned_ner``: rules only, about 3 times faster,
+    without the names that no rule frames.
+    """
     nlp = make_nlp(user_words())
     for component in COMPONENTS:
-        nlp.add_pipe(component)
+        if learned_ner or component != "kg_learned_ner":
+            nlp.add_pipe(component)
     return nlp

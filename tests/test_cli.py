@@ -103,6 +103,21 @@ def test_build_seeds_prints_summary_and_writes_files(tmp_path: Path, seeds_dir: 
         assert (outdir / name).read_bytes() == (seed_outdir / name).read_bytes(), name
 
 
+def test_no_learned_ner_builds_with_the_rules_only(tmp_path: Path) -> None:
+    """The learned NER finds a farmer no rule frames; --no-learned-ner leaves him out and says so."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("晋中市发展和改革委员会主任韩亮介绍了项目进展。\n昨天，王建国在村里查看了麦田长势。\n", encoding="utf-8")
+    with_ner = invoke("build", docs, "-o", tmp_path / "ner")
+    rules = invoke("build", docs, "-o", tmp_path / "rules", "--no-learned-ner")
+    assert with_ner.exit_code == 0 and rules.exit_code == 0, (with_ner.output, rules.output)
+    labels = {name: set(type_counts(tmp_path / name / "entities.csv", "label")) for name in ("ner", "rules")}
+    assert {"韩亮", "王建国"} <= labels["ner"]
+    assert "韩亮" in labels["rules"] and "王建国" not in labels["rules"]
+    assert "(local, 1 job; rules only, no learned NER)" in rules.stdout
+    assert "rules only" not in with_ner.stdout
+
+
 def test_build_without_input_uses_seeds_and_output_in_cwd(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, seed_outdir: Path
 ) -> None:

@@ -85,7 +85,7 @@ def test_cli_with_a_scheduler_address(cluster: DaskEngine, docs: Path, local_out
 
 
 def test_a_worker_with_another_kg_refuses(cluster: DaskEngine, docs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kg.cache, "fingerprint", lambda: "f" * 64)
+    monkeypatch.setattr(kg.cache, "fingerprint", lambda learned_ner=True: "f" * 64)
     with pytest.raises(EngineError, match="runs a different kg"):
         build([docs], tmp_path / "out", engine=cluster)
     assert not (tmp_path / "out").exists()

@@ -49,9 +49,9 @@ def extracted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = kg.engines.extract_batch
 
-    def counting(batch: Sequence[tuple[str, str]], fp: str | None = None):
+    def counting(batch: Sequence[tuple[str, str]], fp: str | None = None, learned_ner: bool = True):
         seen.extend(doc_id for doc_id, _ in batch)
-        return real(batch, fp)
+        return real(batch, fp, learned_ner)
 
     monkeypatch.setattr(kg.engines, "extract_batch", counting)
     return seen
@@ -162,13 +162,27 @@ def test_another_fingerprint_misses_every_entry(
 ) -> None:
     """A new kg version, rule or model must not reuse extractions made by the old one."""
     archive, out, ref = work
-    monkeypatch.setattr(kg.cache, "fingerprint", lambda: "0" * 64)
+    monkeypatch.setattr(kg.cache, "fingerprint", lambda learned_ner=True: "0" * 64)
     _, report = build([archive], out, update=True)
     assert len(extracted) == 11 and report.cached == 0
     assert report.cache_note == "written by another kg version or model"
     head = (out / CACHE_DIR / CACHE_FILE).read_text(encoding="utf-8").splitlines()[0]
     assert '"fingerprint":"' + "0" * 64 + '"' in head
     assert_same_outputs(out, ref)
+
+
+def test_rules_only_builds_keep_their_own_cache(work: tuple[Path, Path, Path], tmp_path: Path, extracted: list[str]) -> None:
+    """Extractions with and without the learned NER differ, so neither reuses the other's."""
+    archive, out, _ = work
+    _, report = build([archive], out, update=True, learned_ner=False)
+    assert len(extracted) == 11 and report.cached == 0 and report.cache_note
+    assert "no learned NER" in report.engine
+    full = tmp_path / "rules-only"
+    build([archive], full, learned_ner=False)
+    assert_same_outputs(out, full)
+    extracted.clear()
+    _, again = build([archive], out, update=True, learned_ner=False)
+    assert extracted == [] and again.cached == 11
 
 
 @pytest.mark.parametrize("damage", ["garbage", "damaged line", "empty"])
