@@ -14,7 +14,7 @@ Design (figures in ``docs/ner.md``):
   :mod:`kg.ner_lstm` (whole-sentence context) each give every character a
   probability per tag; their average is decoded with BIOES constraints. The two
   err differently, so the average beats both (MSRA test F1: CRF 0.897, BiLSTM-CRF
-  0.912, averaged 0.921).
+  0.910, averaged 0.921).
 * **Domains.** Each corpus annotates in its own style (MSRA marks no posts, CLUENER
   marks whole street addresses ...); both taggers were trained with the corpus as an
   input. ``domain`` picks the style: a corpus name, or ``kg`` (the default): names in

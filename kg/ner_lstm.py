@@ -93,11 +93,6 @@ def _blas() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
-    m = x.max(axis=axis, keepdims=True)
-    return (m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))).squeeze(axis)
-
-
 class LSTMTagger:
     """The packaged BiLSTM-CRF (``kg/models/ner_lstm``): numpy weights, run without PyTorch.
 
@@ -135,8 +130,10 @@ class LSTMTagger:
         self.w_hh = np.stack([w["lstm.weight_hh_l0"].T, w["lstm.weight_hh_l0_reverse"].T])  # 2 x H x 4H
         self.hidden = H = self.w_hh.shape[1]
         self.out_w, self.out_b = w["out.weight"].T.copy(), w["out.bias"]
-        self.trans, self.start, self.end = w["trans"], w["start"], w["end"]
-        self._scale = np.concatenate([np.full(H, 0.5), np.full(H, 0.5), np.ones(H), np.full(H, 0.5)]).astype(np.float32)
+        self._exp_trans, self._exp_start, self._exp_end = (np.exp(w[k].astype(np.float64)) for k in ("trans", "start", "end"))
+        scale = np.concatenate([np.full(H, 0.5), np.full(H, 0.5), np.ones(H), np.full(H, 0.5)]).astype(np.float32)  # i f g o
+        self.w_hh *= scale
+        self._scale2 = np.concatenate([scale, scale])
 
     def _projections(self, pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Input projections without the domain part (B x T x 8H, padded) and piece lengths."""
@@ -161,29 +158,30 @@ class LSTMTagger:
 
         Both directions run in one loop over the padded batch: the forward one reads
         step t, the backward one step T-1-t and restarts from zero until it reaches
-        each piece's last character, so padding never leaks into a piece.
+        each piece's last character, so padding never leaks into a piece. The gates'
+        sigmoid is tanh of half the input (the halving is folded into the weights),
+        so one tanh serves all four gates.
         """
-        x = proj + self.dom_proj[self.domains.index(domain) if domain in self.domains else 0]
+        x = (proj + self.dom_proj[self.domains.index(domain) if domain in self.domains else 0]) * self._scale2
         B, T, _ = x.shape
         H = self.hidden
+        steps = np.empty((T, 2, B, 4 * H), dtype=np.float32)  # time-major: step t of both directions
+        steps[:, 0] = x[:, :, : 4 * H].transpose(1, 0, 2)
+        steps[:, 1] = x[:, ::-1, 4 * H :].transpose(1, 0, 2)
+        inside = (np.arange(T - 1, -1, -1)[:, None] < lengths[None, :]).astype(np.float32)[:, :, None]  # backward step in its piece
         h = np.zeros((2, B, H), dtype=np.float32)
         c = np.zeros_like(h)
-        fwd = np.empty((B, T, H), dtype=np.float32)
-        bwd = np.empty((B, T, H), dtype=np.float32)
-        xt = np.empty((2, B, 4 * H), dtype=np.float32)
+        hs = np.empty((T, 2, B, H), dtype=np.float32)
         for t in range(T):
-            tb = T - 1 - t
-            xt[0] = x[:, t, : 4 * H]
-            xt[1] = x[:, tb, 4 * H :]
-            z = np.tanh((xt + np.matmul(h, self.w_hh)) * self._scale)
-            c = (z[..., H : 2 * H] + 1) * 0.5 * c + (z[..., :H] + 1) * 0.5 * z[..., 2 * H : 3 * H]
-            h = (z[..., 3 * H :] + 1) * 0.5 * np.tanh(c)
-            inside = (tb < lengths)[:, None]
-            h[1] *= inside
-            c[1] *= inside
-            fwd[:, t] = h[0]
-            bwd[:, tb] = h[1]
-        return np.concatenate([fwd, bwd], axis=2) @ self.out_w + self.out_b
+            z = np.tanh(steps[t] + np.matmul(h, self.w_hh))
+            u = z + 1
+            c = 0.5 * (u[..., H : 2 * H] * c + u[..., :H] * z[..., 2 * H : 3 * H])
+            h = 0.5 * u[..., 3 * H :] * np.tanh(c)
+            h[1] *= inside[t]
+            c[1] *= inside[t]
+            hs[t] = h
+        out = np.concatenate([hs[:, 0].transpose(1, 0, 2), hs[::-1, 1].transpose(1, 0, 2)], axis=2)
+        return out @ self.out_w + self.out_b
 
     def marginals(self, pieces: list[str], domains: tuple[str, ...]) -> list[list[np.ndarray]]:
         """Per domain, per piece: P(tag of character i = TAGS[k]), an n x K array (forward-backward).
@@ -196,22 +194,36 @@ class LSTMTagger:
 
     def _marginals(self, pieces: list[str], domains: tuple[str, ...]) -> list[list[np.ndarray]]:
         proj, lengths = self._projections(pieces)
+        last = lengths - 1
         out = []
         for domain in domains:
             emis = self._emissions(proj, lengths, domain)
-            B, T, K = emis.shape
-            alpha = np.empty_like(emis)
-            beta = np.zeros_like(emis)
-            alpha[:, 0] = self.start + emis[:, 0]
-            for t in range(1, T):
-                alpha[:, t] = _logsumexp(alpha[:, t - 1, :, None] + self.trans[None], 1) + emis[:, t]
-            last = lengths - 1
-            rows = np.arange(B)
-            beta[rows, last] = self.end
-            for t in range(T - 2, -1, -1):
-                step = _logsumexp(self.trans[None] + (emis[:, t + 1] + beta[:, t + 1])[:, None, :], 2)
-                beta[:, t] = np.where((t < last)[:, None], step, beta[:, t])
-            logz = _logsumexp(alpha[rows, last] + self.end, 1)
-            probs = np.exp(np.minimum(alpha + beta - logz[:, None, None], 0.0))  # padding may overflow
-            out.append([probs[b, : lengths[b]] for b in range(B)])
+            out.append([p[:n] for p, n in zip(self._forward_backward(emis, last), lengths, strict=True)])
         return out
+
+    def _forward_backward(self, emis: np.ndarray, last: np.ndarray) -> np.ndarray:
+        """Tag marginals of the CRF layer, B x T x K (rows past a piece's end are junk).
+
+        In probability space, each step rescaled to sum 1 (the scale cancels when
+        alpha x beta is normalised per character): three numpy calls a step instead of
+        a log-sum-exp's eight.
+        """
+        B, T, K = emis.shape
+        e = np.exp(emis - emis.max(axis=2, keepdims=True), dtype=np.float64)
+        trans, trans_t = self._exp_trans, self._exp_trans.T
+        alpha = np.empty((B, T, K))
+        a = self._exp_start * e[:, 0]
+        alpha[:, 0] = a = a / a.sum(axis=1, keepdims=True)
+        for t in range(1, T):
+            a = (a @ trans) * e[:, t]
+            alpha[:, t] = a = a / a.sum(axis=1, keepdims=True)
+        beta = np.empty((B, T, K))
+        ends = self._exp_end[None, :]
+        b = np.where((last == T - 1)[:, None], ends, 1.0)
+        beta[:, T - 1] = b
+        for t in range(T - 2, -1, -1):
+            b = (e[:, t + 1] * b) @ trans_t
+            b = np.where((t < last)[:, None], b / b.sum(axis=1, keepdims=True), ends)
+            beta[:, t] = b
+        p = alpha * beta
+        return (p / p.sum(axis=2, keepdims=True)).astype(np.float32)
