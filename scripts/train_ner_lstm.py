@@ -25,9 +25,12 @@ import numpy as np
 import torch
 from torch import nn
 
-LABELS = ("PERSON", "PLACE", "ORG", "AGENCY", "TITLE")
-TAGS = ("O", *(f"{k}-{lab}" for lab in LABELS for k in "BIES"))
-LEX_SLOTS = 7
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from kg.ner_text import LABELS, TAGS, tags_to_spans  # noqa: E402  (standard library only: runs beside torch)
+
+LEX_SLOTS = 7  # as kg.ner_lstm.LEX_SLOTS (that module needs kg's dependencies)
 N_CLS = 12
 
 
@@ -94,24 +97,7 @@ def viterbi(emis: np.ndarray, n: int, trans, start, end) -> list[int]:
 
 
 def spans(tags) -> set:
-    out, start, label = set(), None, None
-    for i, tid in enumerate(tags):
-        kind, _, lab = TAGS[tid].partition("-")
-        if kind in ("O", "B", "S") or lab != label:
-            if start is not None:
-                out.add((start, i, label))
-            start, label = None, None
-        if kind == "S":
-            out.add((i, i + 1, lab))
-        elif kind in ("B", "I", "E"):
-            if start is None:
-                start, label = i, lab
-            if kind == "E":
-                out.add((start, i + 1, label))
-                start, label = None, None
-    if start is not None:
-        out.add((start, len(tags), label))
-    return out
+    return set(tags_to_spans([TAGS[i] for i in tags]))
 
 
 class Dataset:
