@@ -15,7 +15,9 @@ plus the five seeds; made by ``bench/make_corpus.py`` when missing), prints:
   ``kg build --update`` (and to re-run it with nothing changed), checked
   byte-identical to a full build of the same set;
 * ``--profile FILE``: a cProfile of the full ``-j1`` build (extraction and
-  outputs), top functions by own time, and the same grouped by file.
+  outputs), top functions by own time, and the same grouped by file;
+* ``--no-learned-ner``: every kg build with the rules only, to measure the
+  learned NER's cost (``--corpus DIR`` takes any folder, e.g. the seeds x20).
 
 Every measurement runs in a fresh process, as a user's ``kg build`` would, and is
 repeated ``--runs`` times (the best and all runs are printed). Memory: the build
@@ -29,7 +31,7 @@ reaped only after the build returns. CPU seconds are summed the same way.
 Usage::
 
     python bench/throughput.py [--corpus DIR] [--work DIR] [--jobs 1 2] [--fractions 25 50 100]
-                               [--runs 2] [--no-lac] [--update] [--profile FILE]
+                               [--runs 2] [--no-lac] [--no-learned-ner] [--update] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from make_corpus import DEFAULT_OUT, make_corpus  # noqa: E402
 
+#: Whether child builds run the learned NER (``--no-learned-ner`` turns it off).
+LEARNED_NER = True
+
 SENTENCE_END = re.compile(r"(?<=[。！？；])")
 
 
@@ -70,7 +75,9 @@ def child_build(args: argparse.Namespace) -> dict:
 
     t0 = time.perf_counter()
     cpu0 = os.times()
-    G, report = build([Path(p) for p in args.inputs], Path(args.outdir), jobs=args.jobs[0], update=args.update_mode)
+    G, report = build(
+        [Path(p) for p in args.inputs], Path(args.outdir), jobs=args.jobs[0], update=args.update_mode, learned_ner=not args.no_learned_ner
+    )
     wall = time.perf_counter() - t0
     cpu1 = os.times()
     rss_self, rss_child = _rss_mib()
@@ -102,7 +109,7 @@ def child_profile(args: argparse.Namespace) -> dict:
     prof = cProfile.Profile()
     t0 = time.perf_counter()
     prof.enable()
-    _, report = build([Path(p) for p in args.inputs], Path(args.outdir), jobs=1)
+    _, report = build([Path(p) for p in args.inputs], Path(args.outdir), jobs=1, learned_ner=not args.no_learned_ner)
     prof.disable()
     wall = time.perf_counter() - t0
     prof.dump_stats(args.profile_out)
@@ -155,7 +162,8 @@ def run_child(kind: str, extra: list[str]) -> dict:
 
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
         result_path = Path(fh.name)
-    cmd = [sys.executable, __file__, "--child", kind, "--result", str(result_path), *extra]
+    rules_only = ["--no-learned-ner"] if not LEARNED_NER else []
+    cmd = [sys.executable, __file__, "--child", kind, "--result", str(result_path), *rules_only, *extra]
     proc = subprocess.Popen(cmd, cwd=REPO)
     peak = peak_one = 0.0
     cpu: dict[int, float] = {}  # pid -> last seen user+system seconds (workers are grandchildren under forkserver)
@@ -243,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fractions", type=int, nargs="+", default=[25, 50, 100])
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--no-lac", action="store_true")
+    ap.add_argument("--no-learned-ner", action="store_true", help="build with the rules only (kg build --no-learned-ner)")
     ap.add_argument("--update", action="store_true", help="time adding 10 articles with --update")
     ap.add_argument("--profile", type=Path, help="write a cProfile of the full -j1 build here and print its top")
     # child mode
@@ -265,7 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     files = archive_files(args.corpus)
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"corpus {args.corpus}: {len(files)} files; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}")
-    print(f"python {sys.version.split()[0]}; each figure is the best of {args.runs} runs (all runs in brackets)\n")
+    global LEARNED_NER
+    LEARNED_NER = not args.no_learned_ner
+    print(f"python {sys.version.split()[0]}; each figure is the best of {args.runs} runs (all runs in brackets)")
+    print(f"kg builds {'with' if LEARNED_NER else 'without'} the learned NER\n")
 
     full = subset(files, args.corpus, 100, args.work / "in-100")
 
