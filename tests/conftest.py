@@ -13,6 +13,8 @@ report or the files in ``seed_outdir``.
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
@@ -24,6 +26,18 @@ from kg.documents import Document, read_documents
 REPO = Path(__file__).resolve().parents[1]
 SEEDS_DIR = REPO / "seeds"
 GOLD_DIR = REPO / "tests" / "data" / "gold"
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail the test if it opens a connection: models load from the package, never download."""
+
+    def guard(*args: object, **kwargs: object) -> None:
+        raise AssertionError("tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", guard)
+    monkeypatch.setattr(socket, "create_connection", guard)
+    yield
 
 
 @pytest.fixture(scope="session")

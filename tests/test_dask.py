@@ -11,7 +11,6 @@ when dask.distributed is not installed (it is an optional dependency).
 from __future__ import annotations
 
 import os
-import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,28 +19,12 @@ import pytest
 pytest.importorskip("distributed", reason="dask.distributed not installed: pip install 'dask[distributed]' (optional)")
 
 from click.testing import CliRunner  # noqa: E402
+from generated import assert_same_outputs, write_generated_docs  # noqa: E402
 
 import kg.cache  # noqa: E402
-from kg.build import OUTPUT_FILES, build  # noqa: E402
+from kg.build import build  # noqa: E402
 from kg.cli import main  # noqa: E402
-from kg.documents import Document, read_documents  # noqa: E402
 from kg.engines import DaskEngine, EngineError  # noqa: E402
-
-
-def write_generated_docs(seeds_dir: Path, dest: Path, n: int = 24, seed: int = 2024) -> Path:
-    """`n` articles of 3-6 seed paragraphs each, reproducibly (as in test_parallel)."""
-    paragraphs = [p for d in read_documents([seeds_dir]) if isinstance(d, Document) for p in d.text.split("\n") if len(p) >= 30]
-    rng = random.Random(seed)
-    dest.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        body = "\n".join(rng.sample(paragraphs, rng.randint(3, 6)))
-        (dest / f"gen_{i:03d}.txt").write_text(body + "\n", encoding="utf-8")
-    return dest
-
-
-def assert_same_outputs(a: Path, b: Path) -> None:
-    for name in OUTPUT_FILES:
-        assert (a / name).read_bytes() == (b / name).read_bytes(), f"{name} differs between {a} and {b}"
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +36,7 @@ def cluster() -> Iterator[DaskEngine]:
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
     root = tmp_path_factory.mktemp("dask_docs") / "articles"
-    write_generated_docs(seeds_dir, root / "generated")
+    write_generated_docs(seeds_dir, root / "generated", 24, seed=2024)
     for p in seeds_dir.iterdir():
         (root / p.name).write_bytes(p.read_bytes())
     return root

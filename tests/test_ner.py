@@ -8,9 +8,6 @@ ner`` prints.
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 
@@ -22,14 +19,7 @@ from kg.ner_text import TAGS, sentence_spans, spans_to_tags, tags_to_spans
 SENTENCE = "国务院总理李强在北京会见了来访的法国总统马克龙，双方就中法关系交换了意见。"
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    def guard(*args: object, **kwargs: object) -> None:
-        raise AssertionError("kg.ner tried to use the network")
-
-    monkeypatch.setattr(socket.socket, "connect", guard)
-    monkeypatch.setattr(socket, "create_connection", guard)
-    yield
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def named(text: str, spans) -> set[tuple[str, str]]:

@@ -12,7 +12,6 @@ once per module (worker start-up is the slow part); one CLI run starts its own.
 from __future__ import annotations
 
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -22,8 +21,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from generated import assert_same_outputs, write_generated_docs
 
-from kg.build import OUTPUT_FILES, build
+from kg.build import build
 from kg.cli import main
 from kg.documents import Document, read_documents
 from kg.engines import BATCH_CHARS, ExtractionError, ProcessEngine, SerialEngine, available_cpus, batches, make_engine
@@ -31,25 +31,9 @@ from kg.engines import BATCH_CHARS, ExtractionError, ProcessEngine, SerialEngine
 REPO = Path(__file__).resolve().parents[1]
 
 
-def write_generated_docs(seeds_dir: Path, dest: Path, n: int = 36, seed: int = 1998) -> Path:
-    """`n` articles of 3-6 seed paragraphs each, reproducibly; some share paragraphs."""
-    paragraphs = [p for d in read_documents([seeds_dir]) if isinstance(d, Document) for p in d.text.split("\n") if len(p) >= 30]
-    rng = random.Random(seed)
-    dest.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        body = "\n".join(rng.sample(paragraphs, rng.randint(3, 6)))
-        (dest / f"gen_{i:03d}.txt").write_text(body + "\n", encoding="utf-8")
-    return dest
-
-
-def assert_same_outputs(a: Path, b: Path) -> None:
-    for name in OUTPUT_FILES:
-        assert (a / name).read_bytes() == (b / name).read_bytes(), f"{name} differs between {a} and {b}"
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
-    docs = write_generated_docs(seeds_dir, tmp_path_factory.mktemp("gen") / "articles")
+    docs = write_generated_docs(seeds_dir, tmp_path_factory.mktemp("gen") / "articles", 36, seed=1998)
     chars = sum(len(p.read_text(encoding="utf-8")) for p in docs.iterdir())
     assert chars > BATCH_CHARS, "big enough for the CLI to start workers"
     return docs

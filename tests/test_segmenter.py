@@ -7,9 +7,6 @@ names whole and never lose or alter characters.
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-
 import pytest
 from spacy.language import Language
 
@@ -18,16 +15,7 @@ from kg.segmenter import PKUSEG_MODEL_DIR, load_pkuseg, make_nlp
 GAZETTEER = ["晋中市", "义棠镇", "发展和改革委员会"]
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fail any test that tries to open a connection (e.g. a model download)."""
-
-    def guard(*args: object, **kwargs: object) -> None:
-        raise AssertionError("kg.segmenter tried to use the network")
-
-    monkeypatch.setattr(socket.socket, "connect", guard)
-    monkeypatch.setattr(socket, "create_connection", guard)
-    yield
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 @pytest.fixture(scope="module")

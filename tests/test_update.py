@@ -13,13 +13,13 @@ damage, rename and nothing-changed, and be written deterministically.
 from __future__ import annotations
 
 import os
-import random
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from generated import assert_same_outputs, write_generated_docs
 
 import kg.cache
 import kg.engines
@@ -28,19 +28,7 @@ from kg.cache import CACHE_DIR, CACHE_FILE, ExtractionCache, content_key, decode
 from kg.cli import main
 from kg.documents import Document, read_documents
 
-
-def write_generated_docs(seeds_dir: Path, dest: Path, n: int, seed: int) -> None:
-    """`n` articles of 3-6 seed paragraphs each, reproducibly (as in test_parallel)."""
-    paragraphs = [p for d in read_documents([seeds_dir]) if isinstance(d, Document) for p in d.text.split("\n") if len(p) >= 30]
-    rng = random.Random(seed)
-    for i in range(n):
-        body = "\n".join(rng.sample(paragraphs, rng.randint(3, 6)))
-        (dest / f"gen_{seed}_{i:02d}.txt").write_text(body + "\n", encoding="utf-8")
-
-
-def assert_same_outputs(a: Path, b: Path) -> None:
-    for name in OUTPUT_FILES:
-        assert (a / name).read_bytes() == (b / name).read_bytes(), f"{name} differs between {a} and {b}"
+GENERATED_NAME = "gen_{seed}_{i:02d}.txt"  # several generations in one archive
 
 
 @pytest.fixture
@@ -62,7 +50,7 @@ def pristine(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> tuple
     """The seeds plus six generated articles, built once with --update: (archive, output with cache)."""
     root = tmp_path_factory.mktemp("pristine")
     shutil.copytree(seeds_dir, root / "archive")
-    write_generated_docs(seeds_dir, root / "archive", 6, seed=7)
+    write_generated_docs(seeds_dir, root / "archive", 6, seed=7, name=GENERATED_NAME)
     _, report = build([root / "archive"], root / "out", update=True)
     assert (report.documents, report.cached, report.extracted) == (11, 0, 11)
     assert report.cache == root / "out" / CACHE_DIR / CACHE_FILE
@@ -92,7 +80,7 @@ def test_update_equals_full_rebuild_and_extracts_only_what_changed(
     changed = archive / "gen_7_01.txt"
     news = "晋中市发展和改革委员会主任王峰表示，平遥古城保护工程年内开工。\n"
     changed.write_text(changed.read_text(encoding="utf-8") + news, encoding="utf-8")
-    write_generated_docs(seeds_dir, archive, 1, seed=8)  # adds gen_8_00.txt
+    write_generated_docs(seeds_dir, archive, 1, seed=8, name=GENERATED_NAME)  # adds gen_8_00.txt
     (archive / "gen_7_03.txt").unlink()
     (archive / "003_acd12208ee1c657e.txt").unlink()
 
