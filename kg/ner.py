@@ -27,15 +27,18 @@ downloaded. :func:`predict` never raises on any string.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from typing import Final
 
 import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from kg.ner_crf import CRFTagger
 from kg.ner_lstm import LSTMTagger
 from kg.ner_text import LABELS, MAX_SENTENCE, TAGS, sentence_spans, strip_span, tags_to_spans
+from kg.rules.base import Candidate, candidates
 
 ScoredSpan = tuple[int, int, str, float]
 
@@ -183,10 +186,6 @@ def predict(text: str, domain: str | None = None) -> list[tuple[int, int, str]]:
     return load_ner_model().predict(text, domain)
 
 
-def predict_many(texts: Iterable[str], domain: str | None = None) -> list[list[tuple[int, int, str]]]:
-    return load_ner_model().predict_many(list(texts), domain)
-
-
 # --------------------------------------------------------------------------- spaCy
 
 
@@ -205,9 +204,7 @@ class LearnedNER:
         self.model = load_ner_model()
         self.domain = domain
 
-    def __call__(self, doc):
-        from kg.rules.base import Candidate, candidates
-
+    def __call__(self, doc: Doc) -> Doc:
         text = doc.user_data.get("kg_text") or doc.text
         found = candidates(doc)
         for s, e, label, score in self.model.predict_scored([text], self.domain)[0]:
@@ -215,18 +212,8 @@ class LearnedNER:
         return doc
 
 
-def register_learned_ner() -> None:
-    """Register the ``kg_learned_ner`` spaCy factory (done on import; idempotent)."""
-    from spacy.language import Language
-
-    if Language.has_factory("kg_learned_ner"):
-        return
-
-    @Language.factory("kg_learned_ner", default_config={"domain": KG_NAMES_DOMAIN})
-    def make_learned_ner(nlp: Language, name: str, domain: str) -> LearnedNER:
-        """``domain`` defaults to the news style alone: the merge takes only people and
-        organisations from the learned spans, so the posts pass is skipped."""
-        return LearnedNER(domain)
-
-
-register_learned_ner()
+@Language.factory("kg_learned_ner", default_config={"domain": KG_NAMES_DOMAIN})
+def make_learned_ner(nlp: Language, name: str, domain: str) -> LearnedNER:
+    """``domain`` defaults to the news style alone: the merge takes only people and
+    organisations from the learned spans, so the posts pass is skipped."""
+    return LearnedNER(domain)

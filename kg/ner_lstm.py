@@ -103,12 +103,11 @@ class LSTMTagger:
 
     def __init__(self, model_dir: str | Path = MODEL_DIR) -> None:
         model_dir = Path(model_dir)
-        for name in ("weights.npz", "vocab.json.gz", "lexicon.tsv.gz", "meta.json"):
+        for name in ("weights.npz", "vocab.json.gz", "lexicon.tsv.gz"):
             if not (model_dir / name).is_file():
                 raise FileNotFoundError(f"NER model file {name} not found in {model_dir}; train it with scripts/train_ner_lstm.py")
         with gzip.open(model_dir / "vocab.json.gz", "rt", encoding="utf-8") as fh:
             vocab = json.load(fh)
-        self.meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
         self.encoder = Encoder(vocab, Lexicon.load(model_dir / "lexicon.tsv.gz"))
         self.domains = tuple(vocab["domains"])
         self.n_lex = len(vocab["lex_tags"]) * LEX_SLOTS

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
-LABELS: Final[tuple[str, ...]] = ("PERSON", "PLACE", "ORG", "AGENCY", "TITLE")
+from kg.corpora import KG_LABELS as LABELS
+from kg.corpora import tags_to_spans as tags_to_spans  # the corpora's decoder, for the taggers' BIOES
+
 #: BIOES tags, in the order both taggers' probability columns use.
 TAGS: Final[tuple[str, ...]] = ("O", *(f"{k}-{lab}" for lab in LABELS for k in "BIES"))
 
 #: Longest stretch tagged at once; longer sentences are cut at commas, then blindly.
 MAX_SENTENCE: Final[int] = 150
+
 # Full-width ASCII and the ideographic space -> half-width (one char to one char,
 # so offsets never move).
 _HALF = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
@@ -139,29 +142,6 @@ def spans_to_tags(n: int, spans: Iterable[tuple[int, int, str]]) -> list[str]:
             for k in range(s + 1, e - 1):
                 tags[k] = "I-" + lab
     return tags
-
-
-def tags_to_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
-    """Spans from BIOES tags; an ill-formed run (B without E) is closed where it breaks."""
-    out: list[tuple[int, int, str]] = []
-    start, label = None, None
-    for i, tag in enumerate(tags):
-        kind, _, lab = tag.partition("-")
-        if kind in ("O", "B", "S") or lab != label:
-            if start is not None:
-                out.append((start, i, label))
-            start, label = None, None
-        if kind == "S":
-            out.append((i, i + 1, lab))
-        elif kind in ("B", "I", "E"):
-            if start is None:
-                start, label = i, lab
-            if kind == "E":
-                out.append((start, i + 1, label))
-                start, label = None, None
-    if start is not None:
-        out.append((start, len(tags), label))
-    return out
 
 
 def sentence_spans(text: str, max_len: int = MAX_SENTENCE) -> list[tuple[int, int]]:

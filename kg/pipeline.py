@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 
 from kg.gazetteer import load_gazetteer
 from kg.lexicon import DEPARTMENTS, NATIONAL_BODIES
-from kg.ner import register_learned_ner
+from kg.ner import make_learned_ner  # noqa: F401  (registers kg_learned_ner)
 from kg.rules.agencies import find_agencies
 from kg.rules.base import candidates, token_boundaries
 from kg.rules.jurisdiction import detect_jurisdiction, resolve_places
@@ -33,8 +33,6 @@ from kg.rules.projects import find_projects
 from kg.segmenter import make_nlp
 
 COMPONENTS = ("kg_places", "kg_agencies", "kg_persons", "kg_orgs", "kg_projects", "kg_policies", "kg_learned_ner", "kg_entities")
-
-register_learned_ner()
 
 if not Doc.has_extension("jurisdiction"):
     Doc.set_extension("jurisdiction", default=None)

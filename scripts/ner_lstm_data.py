@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"vocab: {len(vocab['chars'])} chars, {len(vocab['bigrams'])} bigrams, {len(tags)} dictionary tags")
 
     arrays: dict[str, np.ndarray] = {}
+    encoders = {id(lex): Encoder(vocab, lex) for lex in (*fold_lex, full_lex)}
 
     def encode_set(name: str, items) -> None:
         """items: (example, lexicon, domain) -> concatenated arrays with offsets."""
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         lex_total = 0
         for ex, lex, domain in items:
             for piece in split_example(ex):
-                enc = encoder_for(lex).encode(piece.text)
+                enc = encoders[id(lex)].encode(piece.text)
                 n = len(piece.text)
                 cols["char"].append(enc["char"])
                 cols["bl"].append(enc["bl"])
@@ -97,13 +98,6 @@ def main(argv: list[str] | None = None) -> int:
                 arrays[f"{name}.{k}"] = np.concatenate(v).astype(np.int32)
         arrays[f"{name}.lex_ptr"] = np.concatenate([[0], arrays[f"{name}.lex_ptr"]]).astype(np.int64)
         print(f"{name}: {len(cols['len'])} pieces, {sum(cols['len'])} chars", flush=True)
-
-    encoders: dict[int, Encoder] = {}
-
-    def encoder_for(lex):
-        if id(lex) not in encoders:
-            encoders[id(lex)] = Encoder(vocab, lex)
-        return encoders[id(lex)]
 
     idx = 0
     items = []
