@@ -27,7 +27,7 @@ downloaded. :func:`predict` never raises on any string.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import cache
 from typing import Final
 
@@ -39,6 +39,7 @@ from kg.ner_crf import CRFTagger
 from kg.ner_lstm import LSTMTagger
 from kg.ner_text import LABELS, MAX_SENTENCE, TAGS, sentence_spans, strip_span, tags_to_spans
 from kg.rules.base import Candidate, candidates
+from kg.rules.merge import LEARNED_FILLS, LEARNED_MIN_SCORE, select
 
 ScoredSpan = tuple[int, int, str, float]
 
@@ -125,34 +126,72 @@ class NERModel:
         self.crf = CRFTagger()
         self.lstm = LSTMTagger()
 
-    def _tag_pieces(self, pieces: list[str], domain: str) -> list[list[ScoredSpan]]:
+    def _tag_pieces(self, pieces: list[str], domain: str, could_hold: Callable[[int, list[np.ndarray]], bool]) -> list[list[ScoredSpan]]:
+        """Spans of each piece; the BiLSTM runs only on the pieces where ``could_hold(i, CRF
+        probabilities per style)``, the others get no spans."""
         styles = (KG_NAMES_DOMAIN, KG_TITLES_DOMAIN) if domain == KG_DOMAIN else (domain,)
-        lstm = self.lstm.marginals(pieces, styles)
-        crf = [self.crf.marginals(piece, styles) for piece in pieces]
+        crf = self.crf.marginals(pieces, styles)
+        tagged = [i for i in range(len(pieces)) if could_hold(i, [c[i] for c in crf])]
+        out: list[list[ScoredSpan]] = [[] for _ in pieces]
+        if not tagged:
+            return out
+        lstm = self.lstm.marginals([pieces[i] for i in tagged], styles)
         found = [
-            decode([LSTM_WEIGHT * lstm[k][i] + (1 - LSTM_WEIGHT) * crf[i][k] for i in range(len(pieces))]) for k in range(len(styles))
+            decode([LSTM_WEIGHT * lstm[k][j] + (1 - LSTM_WEIGHT) * crf[k][i] for j, i in enumerate(tagged)]) for k in range(len(styles))
         ]
-        if domain != KG_DOMAIN:
-            return found[0]
-        return [add_titles(names, other) for names, other in zip(found[0], found[1], strict=True)]
+        for j, i in enumerate(tagged):
+            out[i] = found[0][j] if domain != KG_DOMAIN else add_titles(found[0][j], found[1][j])
+        return out
 
-    def predict_scored(self, texts: Sequence[str], domain: str | None = None, batch_chars: int = 6000) -> list[list[ScoredSpan]]:
-        """(start, end, label, confidence) spans of each text; the sentences of all texts are
-        tagged together in length-sorted batches."""
+    def predict_scored(
+        self,
+        texts: Sequence[str],
+        domain: str | None = None,
+        batch_chars: int = 6000,
+        *,
+        labels: Collection[str] = LABELS,
+        min_score: float = 0.0,
+        taken: Sequence[Sequence[tuple[int, int]]] | None = None,
+    ) -> list[list[ScoredSpan]]:
+        """(start, end, label, confidence) spans of each text: those with a label in ``labels``,
+        a confidence of at least ``min_score`` and clear of the text's ``taken`` stretches.
+        The sentences of all texts are tagged together in length-sorted batches.
+
+        Why the filters: the pipeline keeps only sure spans in the gaps the rules leave,
+        and they let most sentences skip the BiLSTM, exactly. A span's confidence is the
+        mean of its characters' averaged probabilities, so it reaches ``min_score`` only
+        if at one of its characters the CRF alone gives a tag of its label at least
+        (``min_score`` - w) / (1 - w), w the BiLSTM's weight; a sentence with no such
+        free character cannot hold one.
+        """
         domain = domain or KG_DOMAIN
         pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
+        free: list[np.ndarray] = []  # per piece: its characters outside the taken stretches
         for k, text in enumerate(texts):
-            if isinstance(text, str):
-                pieces.extend((k, s, text[s:e]) for s, e in sentence_spans(text, MAX_SENTENCE))
+            if not isinstance(text, str):
+                continue
+            open_ = np.ones(len(text), dtype=bool)
+            for s, e in taken[k] if taken else ():
+                open_[s:e] = False
+            for s, e in sentence_spans(text, MAX_SENTENCE):
+                pieces.append((k, s, text[s:e]))
+                free.append(open_[s:e])
+        columns = [TAGS.index(f"{x}-{lab}") for lab in LABELS if lab in labels for x in "BIES"]
+        floor = (min_score - LSTM_WEIGHT) / (1 - LSTM_WEIGHT) - 1e-3  # the margin absorbs float32 rounding
         out: list[list[ScoredSpan]] = [[] for _ in texts]
         batch: list[int] = []
 
+        def could_hold(j: int, crf: list[np.ndarray]) -> bool:
+            # in the kg style a post keeps the confidence it had before add_titles cut it, so any character counts
+            where = free[batch[j]] if domain != KG_DOMAIN else True
+            return floor <= 0 or any(bool(((m[:, columns] >= floor).any(axis=1) & where).any()) for m in crf)
+
         def flush() -> None:
-            for i, spans in zip(batch, self._tag_pieces([pieces[i][2] for i in batch], domain), strict=True):
+            for i, spans in zip(batch, self._tag_pieces([pieces[i][2] for i in batch], domain, could_hold), strict=True):
                 k, s, piece = pieces[i]
                 for *span, conf in spans:
                     kept = strip_span(tuple(span), piece)
-                    if kept and kept[2] in LABELS:
+                    if kept and kept[2] in labels and conf >= min_score and free[i][kept[0] : kept[1]].all():
                         out[k].append((s + kept[0], s + kept[1], kept[2], conf))
             batch.clear()
 
@@ -190,14 +229,19 @@ def predict(text: str, domain: str | None = None) -> list[tuple[int, int, str]]:
 
 
 class LearnedNER:
-    """The ``kg_learned_ner`` pipeline component: adds the learned spans to
-    ``doc.user_data["kg_candidates"]`` at priority 0, with ``attrs["source"] == "learned"``
-    and ``attrs["score"]`` (confidence); rule spans win overlaps in ``kg_entities``.
+    """The ``kg_learned_ner`` pipeline component: adds the learned spans that the merge can
+    use to ``doc.user_data["kg_candidates"]`` at priority 0, with ``attrs["source"] ==
+    "learned"`` and ``attrs["score"]`` (confidence).
+
+    The merge (:mod:`kg.rules.merge`) keeps only sure people and organisations in the
+    gaps the rule spans leave, so only those are asked for: most sentences then need
+    the CRF alone (see :meth:`NERModel.predict_scored`), and what the merge keeps is the
+    same as if every span had been proposed.
 
     Each document is tagged on its own, though tagging several together would be
-    about 1.5 times faster: BLAS sums in an order that depends on the batch's shape,
-    so a document's probabilities would move in the sixth decimal with its
-    neighbours, and ``kg build --update`` must give exactly what a full build gives.
+    faster: BLAS sums in an order that depends on the batch's shape, so a document's
+    probabilities would move in the sixth decimal with its neighbours, and ``kg build
+    --update`` must give exactly what a full build gives.
     """
 
     def __init__(self, domain: str) -> None:
@@ -207,7 +251,9 @@ class LearnedNER:
     def __call__(self, doc: Doc) -> Doc:
         text = doc.user_data.get("kg_text") or doc.text
         found = candidates(doc)
-        for s, e, label, score in self.model.predict_scored([text], self.domain)[0]:
+        rules = [(c.start, c.end) for c in select([c for c in found if c.attrs.get("source") != "learned"])]
+        spans = self.model.predict_scored([text], self.domain, labels=LEARNED_FILLS, min_score=LEARNED_MIN_SCORE, taken=[rules])[0]
+        for s, e, label, score in spans:
             found.append(Candidate(s, e, label, canonical=text[s:e], priority=0, attrs={"source": "learned", "score": round(score, 4)}))
         return doc
 

@@ -20,7 +20,7 @@ from typing import Final
 
 import numpy as np
 
-from kg.ner_text import TAGS, Lexicon, char_class, normalize, tags_to_spans
+from kg.ner_text import TAGS, Lexicon, char_class, normalize
 
 MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "ner"
 FEATURE_VERSION: Final[int] = 1
@@ -59,21 +59,152 @@ def features(text: str, lexicon: Lexicon, surnames: str | set[str], domain: str 
     return with_domain(out, domain) if domain else out
 
 
-def with_domain(feats: list[list[str]], domain: str) -> list[list[str]]:
-    """Copies of the attribute lists with the domain's own: alone (label priors) and
+def domain_attributes(f: list[str], domain: str) -> list[str]:
+    """A character's attributes in ``domain``'s style: the domain alone (label priors) and
     joined with the character and its two bigrams (``c0``, ``b-1``, ``b1``)."""
     dom = "D" + domain
-    return [[*f, dom, dom + f[1], dom + f[6], dom + f[7]] for f in feats]
+    return [dom, dom + f[1], dom + f[6], dom + f[7]]
+
+
+def with_domain(feats: list[list[str]], domain: str) -> list[list[str]]:
+    """Copies of the attribute lists with the domain's own (:func:`domain_attributes`)."""
+    return [[*f, *domain_attributes(f, domain)] for f in feats]
+
+
+#: The window templates of :func:`features`, for the tagger's table lookups: name ->
+#: (kind, offset). A kind's keys are read from the padded text ``"^^" + t + "$$"`` (or
+#: its classes, for ``cls``); character i's key starts at i + offset (``skip``: the
+#: characters at i + 1 and i + 3).
+_WINDOW: Final[dict[str, tuple[str, int]]] = {
+    "c-2": ("uni", 0),
+    "c-1": ("uni", 1),
+    "c0": ("uni", 2),
+    "c1": ("uni", 3),
+    "c2": ("uni", 4),
+    "b-2": ("bi", 0),
+    "b-1": ("bi", 1),
+    "b1": ("bi", 2),
+    "b2": ("bi", 3),
+    "s": ("skip", 1),
+    "t0": ("tri", 1),
+    "y": ("cls", 1),
+}
+#: ... and the domain's own window templates (:func:`domain_attributes`), after "D" + domain.
+_DOMAIN_WINDOW: Final[dict[str, tuple[str, int]]] = {"c0": ("uni", 2), "b-1": ("bi", 1), "b1": ("bi", 2)}
+_KEY_LENGTH: Final[dict[str, int]] = {"uni": 1, "bi": 2, "skip": 2, "tri": 3, "cls": 3}
+_KINDS: Final[tuple[str, ...]] = tuple(_KEY_LENGTH)
+
+
+def _window_templates(domains: tuple[str, ...]) -> dict[str, tuple[str, int]]:
+    return {**_WINDOW, **{f"D{d}{name}": spec for d in domains for name, spec in _DOMAIN_WINDOW.items()}}
+
+
+def _is_fixed(attribute: str, domains: tuple[str, ...]) -> bool:
+    """Whether :func:`features` can give ``attribute`` outside the window templates: the bias,
+    the surname flag, a dictionary match (tag + B<len>/E/M) or a domain alone."""
+    return attribute in ("b", "sur") or attribute[1:] in domains or attribute.rstrip("0123456789")[-1:] in ("B", "E", "M")
+
+
+def export_crfsuite(model_path: str | Path, out_path: str | Path, domains: tuple[str, ...]) -> int:
+    """Write a python-crfsuite model as kg's ``weights.npz``; return its number of features.
+
+    Why not ship the crfsuite file: its tagger answers one (tag, position) marginal
+    per Python call and looks every attribute string up, which made the CRF a third
+    of the learned NER's time. The export sorts the attributes by template: window
+    attributes become one key vocabulary per kind (characters, bigrams ...) and, per
+    template, an array from key to weight row, so tagging looks each character's
+    keys up once for all templates. Training still uses crfsuite and exports at the end.
+    """
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model_path))
+    info = tagger.info()
+    attributes = sorted({attr for attr, _ in info.state_features})
+    row = {a: i for i, a in enumerate(attributes)}
+    templates = _window_templates(domains)
+    vocab: dict[str, dict[str, int]] = {kind: {} for kind in _KINDS}
+    parsed: dict[str, list[tuple[str, int]]] = {name: [] for name in templates}
+    for a in attributes:
+        for name, (kind, _) in templates.items():
+            if a.startswith(name) and len(a) == len(name) + _KEY_LENGTH[kind]:
+                key = a[len(name) :]
+                vocab[kind].setdefault(key, len(vocab[kind]))
+                parsed[name].append((key, row[a]))
+    arrays: dict[str, np.ndarray] = {}
+    for kind, keys in vocab.items():
+        arrays[f"keys_{kind}"] = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32)
+    for name, (kind, _) in templates.items():
+        rows = np.full(len(vocab[kind]) + 1, len(attributes), dtype=np.int32)  # unknown key: the zero row
+        for key, r in parsed[name]:
+            rows[vocab[kind][key]] = r
+        arrays[f"rows_{name}"] = rows
+    fixed = [a for a in attributes if _is_fixed(a, domains)]
+    feats = sorted((row[a], _TAG_INDEX[lab], w) for (a, lab), w in info.state_features.items())
+    trans = np.zeros((len(TAGS), len(TAGS)), dtype=np.float32)
+    for (a, b), w in info.transitions.items():
+        trans[_TAG_INDEX[a], _TAG_INDEX[b]] = w
+    present = np.zeros(len(TAGS), dtype=bool)
+    present[[_TAG_INDEX[lab] for lab in tagger.labels()]] = True
+    np.savez_compressed(
+        out_path,
+        n_rows=np.asarray(len(attributes)),
+        fixed=np.frombuffer("\n".join(fixed).encode("utf-8"), dtype=np.uint8),
+        fixed_rows=np.asarray([row[a] for a in fixed], dtype=np.int32),
+        feature_row=np.asarray([f[0] for f in feats], dtype=np.int32),
+        feature_tag=np.asarray([f[1] for f in feats], dtype=np.int8),
+        feature_weight=np.asarray([f[2] for f in feats], dtype=np.float32),
+        transitions=trans,
+        present=present,
+        **arrays,
+    )
+    return len(feats)
+
+
+def chain_marginals(
+    emis: np.ndarray, lengths: np.ndarray, exp_trans: np.ndarray, exp_start: np.ndarray | None = None, exp_end: np.ndarray | None = None
+) -> np.ndarray:
+    """Tag marginals of a linear-chain CRF over a padded batch (B x T x K emission scores,
+    each piece ``lengths[b]`` long), B x T x K; rows past a piece's end are junk.
+
+    In probability space, each step rescaled to sum 1 (the scale cancels when
+    alpha x beta is normalised per character): three numpy calls a step instead of a
+    log-sum-exp's eight. ``exp_start``/``exp_end``: exp of the first/last tag scores
+    (none: crfsuite has no such scores).
+    """
+    B, T, K = emis.shape
+    last = lengths - 1
+    e = np.exp(emis - emis.max(axis=2, keepdims=True), dtype=np.float64)
+    trans_t = exp_trans.T
+    alpha = np.empty((B, T, K))
+    a = e[:, 0] if exp_start is None else exp_start * e[:, 0]
+    alpha[:, 0] = a = a / a.sum(axis=1, keepdims=True)
+    for t in range(1, T):
+        a = (a @ exp_trans) * e[:, t]
+        alpha[:, t] = a = a / a.sum(axis=1, keepdims=True)
+    beta = np.empty((B, T, K))
+    ends = np.ones((1, K)) if exp_end is None else exp_end[None, :]
+    b = np.where((last == T - 1)[:, None], ends, 1.0)
+    beta[:, T - 1] = b
+    for t in range(T - 2, -1, -1):
+        b = (e[:, t + 1] * b) @ trans_t
+        b = np.where((t < last)[:, None], b / b.sum(axis=1, keepdims=True), ends)
+        beta[:, t] = b
+    p = alpha * beta
+    return (p / p.sum(axis=2, keepdims=True)).astype(np.float32)
 
 
 class CRFTagger:
-    """The packaged CRF (``kg/models/ner``): its dictionary, domains and weights."""
+    """The packaged CRF (``kg/models/ner``): its dictionary, domains and weights, run in numpy.
+
+    Each character's window keys (character, bigram, trigram ...) are looked up once
+    for all templates; the emission scores of all characters of all pieces are then
+    one gather and one sum, and the marginals one batched forward-backward.
+    """
 
     def __init__(self, model_dir: str | Path = MODEL_DIR) -> None:
-        import pycrfsuite
-
         model_dir = Path(model_dir)
-        for name in ("model.crfsuite", "lexicon.tsv.gz", "meta.json"):
+        for name in ("weights.npz", "lexicon.tsv.gz", "meta.json"):
             if not (model_dir / name).is_file():
                 raise FileNotFoundError(f"NER model file {name} not found in {model_dir}; train it with scripts/train_ner.py")
         self.meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
@@ -83,24 +214,83 @@ class CRFTagger:
         self.lexicon = Lexicon.load(model_dir / "lexicon.tsv.gz")
         self.surnames = set(self.meta["surnames"])
         self.domains = tuple(self.meta.get("domains", ()))
-        self.tagger = pycrfsuite.Tagger()
-        self.tagger.open(str(model_dir / "model.crfsuite"))
-        self._labels = [(lab, _TAG_INDEX[lab]) for lab in self.tagger.labels() if lab in _TAG_INDEX]
+        self.templates = _window_templates(self.domains)
+        with np.load(model_dir / "weights.npz") as z:
+            n_rows = int(z["n_rows"])
+            self.weights = np.zeros((n_rows + 1, len(TAGS)), dtype=np.float32)  # the last row: unknown attributes
+            self.weights[z["feature_row"], z["feature_tag"]] = z["feature_weight"]
+            self.weights[:, ~z["present"]] = -1e4  # tags the model never saw
+            self.exp_trans = np.exp(z["transitions"].astype(np.float64))
+            fixed = z["fixed"].tobytes().decode("utf-8").split("\n")
+            self.fixed = dict(zip(fixed, z["fixed_rows"].tolist(), strict=True))
+            self.keys = {}
+            for kind, length in _KEY_LENGTH.items():
+                flat = z[f"keys_{kind}"].tobytes().decode("utf-32-le")
+                self.keys[kind] = {flat[i : i + length]: k for k, i in enumerate(range(0, len(flat), length))}
+            self.rows = {name: z[f"rows_{name}"] for name in self.templates}
+        self.unknown = n_rows
 
-    def tag(self, piece: str, domain: str) -> list[tuple[int, int, str]]:
-        """The CRF's own best spans of one piece in ``domain``'s style (used to score it alone)."""
-        feats = features(piece, self.lexicon, self.surnames)
-        return tags_to_spans(self.tagger.tag(with_domain(feats, domain) if domain in self.domains else feats))
+    def emissions(self, pieces: list[str], domain: str | None = None) -> np.ndarray:
+        """Summed weights of each character's attributes, as crfsuite scores them: the pieces'
+        characters one after another (sum of lengths x K).
 
-    def marginals(self, piece: str, domains: tuple[str, ...]) -> list[np.ndarray]:
-        """P(tag of character i = TAGS[k]) for one piece, one n x K array per domain."""
-        feats = features(piece, self.lexicon, self.surnames)
+        The pieces are padded as :func:`features` pads one ("^^" + piece + "$$") and
+        joined, so each kind's keys are looked up in one pass over the document.
+        """
+        texts = [normalize(p) for p in pieces]
+        padded = "".join(f"^^{t}$$" for t in texts)
+        classes = "".join(f"^^{''.join(map(char_class, t))}$$" for t in texts)
+        lengths = np.asarray([len(t) for t in texts])
+        bases = np.concatenate([[0], np.cumsum(lengths + 4)[:-1]])
+        pos = np.repeat(bases - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
+        last = len(padded)
+        ids = {}
+        for kind, strings in (
+            ("uni", padded),
+            ("bi", [padded[j : j + 2] for j in range(last - 1)]),
+            ("skip", [padded[j] + padded[j + 2] for j in range(last - 2)]),
+            ("tri", [padded[j : j + 3] for j in range(last - 2)]),
+            ("cls", [classes[j : j + 3] for j in range(last - 2)]),
+        ):
+            get, unknown = self.keys[kind].get, len(self.keys[kind])
+            ids[kind] = np.fromiter((get(k, unknown) for k in strings), dtype=np.int64, count=len(strings))
+        names = [*_WINDOW, *(f"D{domain}{name}" for name in _DOMAIN_WINDOW)] if domain in self.domains else list(_WINDOW)
+        cols = []
+        for name in names:
+            kind, offset = self.templates[name]
+            cols.append(self.rows[name][ids[kind][pos + offset]])
+        emis = self.weights[np.stack(cols, axis=1)].sum(axis=1)
+        # the bias and the domain alone (every character), the surname flag, the dictionary matches
+        fixed, unknown, weights = self.fixed, self.unknown, self.weights
+        emis += weights[fixed.get("b", unknown)]
+        if domain in self.domains:
+            emis += weights[fixed.get("D" + domain, unknown)]
+        surnames = self.surnames
+        emis[np.fromiter((c in surnames for t in texts for c in t), dtype=bool, count=len(emis))] += weights[fixed.get("sur", unknown)]
+        chars: list[int] = []
+        names: list[str] = []
+        start = 0
+        for t in texts:
+            for i, j, tags in self.lexicon.matches(t):
+                inner = range(start + i + 1, start + j - 1)
+                for g in tags:
+                    chars.extend((start + i, start + j - 1, *inner))
+                    names.extend((f"{g}B{min(j - i, 6)}", g + "E", *[g + "M"] * len(inner)))
+            start += len(t)
+        rows = np.fromiter((fixed.get(a, unknown) for a in names), dtype=np.int64, count=len(names))
+        np.add.at(emis, np.asarray(chars, dtype=np.int64), weights[rows])
+        return emis
+
+    def marginals(self, pieces: list[str], domains: tuple[str, ...]) -> list[list[np.ndarray]]:
+        """Per domain, per piece: P(tag of character i = TAGS[k]), an n x K array."""
+        if not pieces:
+            return [[] for _ in domains]
+        lengths = np.asarray([len(p) for p in pieces])
+        inside = np.arange(lengths.max())[None, :] < lengths[:, None]
         out = []
         for domain in domains:
-            self.tagger.set(with_domain(feats, domain) if domain in self.domains else feats)
-            m = np.zeros((len(piece), len(TAGS)), dtype=np.float32)
-            marginal = self.tagger.marginal
-            for lab, k in self._labels:
-                m[:, k] = [marginal(lab, t) for t in range(len(piece))]
-            out.append(m)
+            padded = np.zeros((*inside.shape, len(TAGS)), dtype=np.float32)
+            padded[inside] = self.emissions(pieces, domain)
+            probs = chain_marginals(padded, lengths, self.exp_trans)
+            out.append([p[:n] for p, n in zip(probs, lengths, strict=True)])
         return out

@@ -24,6 +24,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from kg.corpora import Example
+from kg.ner_crf import chain_marginals
 from kg.ner_text import MAX_SENTENCE, TAGS, Lexicon, char_class, normalize, sentence_spans, spans_to_tags
 
 MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "ner_lstm"
@@ -193,36 +194,8 @@ class LSTMTagger:
 
     def _marginals(self, pieces: list[str], domains: tuple[str, ...]) -> list[list[np.ndarray]]:
         proj, lengths = self._projections(pieces)
-        last = lengths - 1
         out = []
         for domain in domains:
-            emis = self._emissions(proj, lengths, domain)
-            out.append([p[:n] for p, n in zip(self._forward_backward(emis, last), lengths, strict=True)])
+            probs = chain_marginals(self._emissions(proj, lengths, domain), lengths, self._exp_trans, self._exp_start, self._exp_end)
+            out.append([p[:n] for p, n in zip(probs, lengths, strict=True)])
         return out
-
-    def _forward_backward(self, emis: np.ndarray, last: np.ndarray) -> np.ndarray:
-        """Tag marginals of the CRF layer, B x T x K (rows past a piece's end are junk).
-
-        In probability space, each step rescaled to sum 1 (the scale cancels when
-        alpha x beta is normalised per character): three numpy calls a step instead of
-        a log-sum-exp's eight.
-        """
-        B, T, K = emis.shape
-        e = np.exp(emis - emis.max(axis=2, keepdims=True), dtype=np.float64)
-        trans, trans_t = self._exp_trans, self._exp_trans.T
-        alpha = np.empty((B, T, K))
-        a = self._exp_start * e[:, 0]
-        alpha[:, 0] = a = a / a.sum(axis=1, keepdims=True)
-        for t in range(1, T):
-            a = (a @ trans) * e[:, t]
-            alpha[:, t] = a = a / a.sum(axis=1, keepdims=True)
-        beta = np.empty((B, T, K))
-        ends = self._exp_end[None, :]
-        b = np.where((last == T - 1)[:, None], ends, 1.0)
-        beta[:, T - 1] = b
-        for t in range(T - 2, -1, -1):
-            b = (e[:, t + 1] * b) @ trans_t
-            b = np.where((t < last)[:, None], b / b.sum(axis=1, keepdims=True), ends)
-            beta[:, t] = b
-        p = alpha * beta
-        return (p / p.sum(axis=2, keepdims=True)).astype(np.float32)

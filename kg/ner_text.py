@@ -115,13 +115,14 @@ class Lexicon:
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
+        """The lexicon :meth:`save` wrote (its words are already normalised and filtered, so
+        they are taken as they are: loading runs at every start of a build worker)."""
         lex = cls()
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             for line in fh:
                 w, _, tags = line.rstrip("\n").partition("\t")
-                for g in tags.split(","):
-                    if g:
-                        lex.add(w, g)
+                lex.words[w] = tuple(tags.split(","))
+        lex.prefixes = {w[:k] for w in lex.words for k in range(1, len(w))}
         return lex
 
 

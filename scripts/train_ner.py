@@ -18,8 +18,9 @@ Steps (deterministic: fixed splits, no sampling; crfsuite's L-BFGS is determinis
    entity strings are split two-fold (a sentence sees only the other fold's strings),
    so the CRF learns how far to trust a dictionary that does not contain every answer.
 4. Features: :func:`kg.ner_crf.features` with the corpus name as the domain feature.
-5. Train python-crfsuite (L-BFGS, L1 ``--c1``, L2 ``--c2``, ``--iters``), save
-   ``model.crfsuite``, ``lexicon.tsv.gz`` and ``meta.json`` to ``--out``.
+5. Train python-crfsuite (L-BFGS, L1 ``--c1``, L2 ``--c2``, ``--iters``), export its
+   weights for kg's numpy tagger (:func:`kg.ner_crf.export_crfsuite`) and save
+   ``weights.npz``, ``lexicon.tsv.gz`` and ``meta.json`` to ``--out``.
 6. Print data sizes, wall time, file sizes and dev scores (per corpus, with its domain
    and with kg's default domain).
 
@@ -49,7 +50,8 @@ sys.path.insert(0, str(REPO_ROOT))
 from kg import lexicon as kg_lexicon  # noqa: E402
 from kg.corpora import read, to_kg  # noqa: E402
 from kg.gazetteer import DATA_DIR, load_gazetteer  # noqa: E402
-from kg.ner_crf import FEATURE_VERSION, CRFTagger, features  # noqa: E402
+from kg.ner import decode  # noqa: E402
+from kg.ner_crf import FEATURE_VERSION, CRFTagger, export_crfsuite, features  # noqa: E402
 from kg.ner_eval import gold_spans, score, scoreable  # noqa: E402
 from kg.ner_text import LABELS, Lexicon, normalize, sentence_spans, spans_to_tags  # noqa: E402
 
@@ -147,8 +149,12 @@ def with_entities(base: Lexicon, examples) -> Lexicon:
 
 
 def crf_predict(model: CRFTagger, text: str, domain: str) -> list[tuple[int, int, str]]:
-    """The CRF alone on ``text``, piece by piece (the shipped NER averages it with the BiLSTM)."""
-    return [(s + a, s + b, lab) for s, e in sentence_spans(text) for a, b, lab in model.tag(text[s:e], domain)]
+    """The CRF alone on ``text``: its marginals decoded as the shipped NER decodes the averaged ones."""
+    pieces = sentence_spans(text)
+    if not pieces:
+        return []
+    found = decode(model.marginals([text[s:e] for s, e in pieces], (domain,))[0])
+    return [(s + a, s + b, lab) for (s, _), spans in zip(pieces, found, strict=True) for a, b, lab, _ in spans]
 
 
 def dev_scores(model: CRFTagger, dev: dict) -> dict:
@@ -243,12 +249,14 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     args.out.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(tmp / "model.crfsuite", args.out / "model.crfsuite")
+    domains = () if args.no_domain else tuple(sorted(train))
+    n_features = export_crfsuite(tmp / "model.crfsuite", args.out / "weights.npz", domains)
+    print(f"exported {n_features} features")
     full_lex.save(args.out / "lexicon.tsv.gz")
     meta = {
         "feature_version": FEATURE_VERSION,
         "labels": list(LABELS),
-        "domains": [] if args.no_domain else sorted(train),
+        "domains": list(domains),
         "default_domain": "kg",
         "surnames": "".join(sorted(surnames)),
         "training": {
@@ -266,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     meta["training"]["total_seconds"] = round(time.perf_counter() - t_start)
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     shutil.rmtree(tmp, ignore_errors=True)
-    for name in ("model.crfsuite", "lexicon.tsv.gz", "meta.json"):
+    for name in ("weights.npz", "lexicon.tsv.gz", "meta.json"):
         print(f"wrote {args.out / name} ({os.path.getsize(args.out / name) / 1e6:.1f} MB)")
     print(f"wall time {time.perf_counter() - t_start:.0f} s")
     return 0

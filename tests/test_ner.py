@@ -27,7 +27,7 @@ def named(text: str, spans) -> set[tuple[str, str]]:
 
 
 def test_model_files_are_packaged() -> None:
-    assert {"model.crfsuite", "lexicon.tsv.gz", "meta.json"} <= {p.name for p in ner_crf.MODEL_DIR.iterdir()}
+    assert {"weights.npz", "lexicon.tsv.gz", "meta.json"} <= {p.name for p in ner_crf.MODEL_DIR.iterdir()}
     assert {"weights.npz", "vocab.json.gz", "lexicon.tsv.gz", "meta.json"} <= {p.name for p in ner_lstm.MODEL_DIR.iterdir()}
     size = sum(p.stat().st_size for d in (ner_crf.MODEL_DIR, ner_lstm.MODEL_DIR) for p in d.iterdir())
     assert size < 30e6
@@ -129,9 +129,83 @@ def test_lstm_marginals_do_not_depend_on_batch_padding() -> None:
 
 
 def test_crf_marginals_are_distributions() -> None:
-    m = load_ner_model().crf.marginals(SENTENCE, ("msra",))[0]
-    assert m.shape == (len(SENTENCE), len(TAGS))
-    assert np.allclose(m.sum(axis=1), 1.0, atol=1e-4)
+    short, long = "李强在北京。", SENTENCE * 2
+    alone = load_ner_model().crf.marginals([short], ("msra",))[0][0]
+    padded = load_ner_model().crf.marginals([long, short], ("msra",))[0][1]
+    assert alone.shape == (len(short), len(TAGS))
+    assert np.allclose(alone.sum(axis=1), 1.0, atol=1e-4)
+    assert np.allclose(alone, padded, atol=1e-6)
+
+
+def test_exported_crf_gives_crfsuites_marginals(tmp_path) -> None:
+    """kg's numpy CRF must score a crfsuite model exactly as crfsuite does: train a small
+    model with every kind of attribute (window, surname, dictionary, domain), export it
+    and compare the marginals, in a domain the model knows and one it does not."""
+    import json
+
+    import pycrfsuite
+
+    from kg.ner_crf import FEATURE_VERSION, CRFTagger, export_crfsuite, features
+    from kg.ner_text import Lexicon, spans_to_tags
+
+    lexicon = Lexicon()
+    for word, tag in (("北京", "G"), ("李强", "p2"), ("国务院", "A"), ("总统", "T")):
+        lexicon.add(word, tag)
+    surnames = {"李", "马"}
+    train = [
+        (SENTENCE, [(5, 7, "PERSON"), (8, 10, "PLACE"), (0, 3, "AGENCY"), (18, 21, "PERSON")]),
+        ("马克龙说：“sur 北京 is big.” 李强笑了。", [(0, 3, "PERSON"), (11, 13, "PLACE"), (21, 23, "PERSON")]),
+    ]
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for domain in ("msra", "cluener"):
+        for text, spans in train:
+            trainer.append(features(text, lexicon, surnames, domain), spans_to_tags(len(text), spans))
+    trainer.set_params({"c2": 0.1, "max_iterations": 30, "feature.possible_transitions": True})
+    trainer.train(str(tmp_path / "model.crfsuite"))
+    export_crfsuite(tmp_path / "model.crfsuite", tmp_path / "weights.npz", ("cluener", "msra"))
+    lexicon.save(tmp_path / "lexicon.tsv.gz")
+    meta = {"feature_version": FEATURE_VERSION, "domains": ["cluener", "msra"], "surnames": "李马"}
+    (tmp_path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+    ours = CRFTagger(tmp_path)
+    stock = pycrfsuite.Tagger()
+    stock.open(str(tmp_path / "model.crfsuite"))
+    pieces = [text for text, _ in train] + ["李", "ur sur: 北京！", "\x00李强\x00北京"]
+    for domain in ("msra", "weibo"):
+        got = ours.marginals(pieces, (domain,))[0]
+        for piece, m in zip(pieces, got, strict=True):
+            feats = features(piece, lexicon, surnames, domain if domain in ours.domains else None)
+            stock.set(feats)
+            want = np.zeros((len(piece), len(TAGS)))
+            for label in stock.labels():
+                want[:, TAGS.index(label)] = [stock.marginal(label, t) for t in range(len(piece))]
+            assert np.allclose(m, want, atol=1e-5), piece
+
+
+def test_gated_prediction_equals_filtered_full_prediction(seeds_dir) -> None:
+    """Asking only for sure people and organisations clear of taken stretches skips the
+    BiLSTM on most sentences, and must give exactly the full prediction, filtered."""
+    model = load_ner_model()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
+    taken = [[(s, s + 3) for s in range(0, len(t), 7)] for t in texts]  # a comb of taken stretches
+    labels, floor = ("PERSON", "ORG"), 0.9
+    full = model.predict_scored(texts, "msra")
+    calls = []
+    marginals = model.lstm.marginals
+    model.lstm.marginals = lambda pieces, styles: calls.append(len(pieces)) or marginals(pieces, styles)
+    try:
+        for taken_ in (None, taken):
+            gated = model.predict_scored(texts, "msra", labels=labels, min_score=floor, taken=taken_)
+            spans = [
+                [(s, e, lab) for s, e, lab, conf in f if lab in labels and conf >= floor and not any(a < e and s < b for a, b in t or ())]
+                for f, t in zip(full, taken_ or [None] * len(texts), strict=True)
+            ]
+            assert [[(s, e, lab) for s, e, lab, _ in g] for g in gated] == spans
+            assert any(spans)
+    finally:
+        del model.lstm.marginals
+    pieces = sum(len(sentence_spans(t)) for t in texts)
+    assert sum(calls) < pieces / 2  # the gate spared the BiLSTM most sentences
 
 
 def test_decode_keeps_bioes_well_formed() -> None:
