@@ -119,3 +119,39 @@ def test_stock_pkuseg_loader_reads_packaged_model() -> None:
 def test_missing_model_dir_raises(tmp_path) -> None:
     with pytest.raises(FileNotFoundError):
         make_nlp(model_dir=tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "中国人民今天迎来了新的一年。",
+        "晋中市发展和改革委员会主任在义棠镇调研乡村振兴工作。",
+        "2024年GDP增长5.2%，ＧＤＰ１９９８年；a.b-c/d*e:f|g_h",
+        "二期50万吨电解铝项目总投资38.6亿元，预计2025年底投产。",
+        "中",
+        "\x01\x02李\x03强",
+    ],
+)
+def test_fast_pkuseg_equals_spacy_pkuseg(text: str) -> None:
+    """kg.fast_pkuseg must give exactly the words spacy-pkuseg's own features and Viterbi give."""
+    import spacy_pkuseg
+
+    from kg.fast_pkuseg import FastPkuseg
+
+    stock = spacy_pkuseg.pkuseg(str(PKUSEG_MODEL_DIR), user_dict=None)
+    fast = FastPkuseg(str(PKUSEG_MODEL_DIR), user_dict=None)
+    for seg in (stock, fast):
+        seg.preprocesser = spacy_pkuseg.Preprocesser(GAZETTEER)
+    assert fast.cut(text) == stock.cut(text)
+
+
+def test_fast_pkuseg_equals_spacy_pkuseg_on_the_seeds(seeds_dir) -> None:
+    import spacy_pkuseg
+
+    from kg.fast_pkuseg import FastPkuseg
+
+    stock = spacy_pkuseg.pkuseg(str(PKUSEG_MODEL_DIR), user_dict=None)
+    fast = FastPkuseg(str(PKUSEG_MODEL_DIR), user_dict=None)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
+    assert texts
+    assert [fast.cut(t) for t in texts] == [stock.cut(t) for t in texts]
