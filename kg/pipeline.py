@@ -15,6 +15,7 @@ import bisect
 from collections.abc import Callable
 from functools import cache
 
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -132,18 +133,18 @@ def make_entities(nlp: Language, name: str):
 
 def _split_tokens_at(doc: Doc, cuts: set[int]) -> Doc:
     """Split words where an entity boundary falls inside them (pkuseg's 市发改委将)."""
-    ordered = sorted(cuts)
+    starts = doc.to_array(IDX).tolist()
+    inside: dict[int, list[int]] = {}  # token index -> the cuts strictly inside it
+    for c in sorted(cuts):
+        i = bisect.bisect_right(starts, c) - 1
+        if i >= 0 and starts[i] < c < starts[i] + len(doc[i]):
+            inside.setdefault(i, []).append(c - starts[i])
     with doc.retokenize() as retok:
-        for token in doc:
-            lo = bisect.bisect_right(ordered, token.idx)
-            hi = bisect.bisect_left(ordered, token.idx + len(token.text))
-            inner = [c - token.idx for c in ordered[lo:hi]]
-            if not inner:
-                continue
+        for i, inner in inside.items():
+            token = doc[i]
             bounds = [0, *inner, len(token.text)]
             orths = [token.text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
-            heads = [(token, 0)] * len(orths)
-            retok.split(token, orths, heads=heads)
+            retok.split(token, orths, heads=[(token, 0)] * len(orths))
     return doc
 
 
