@@ -93,6 +93,15 @@ _WINDOW: Final[dict[str, tuple[str, int]]] = {
 _DOMAIN_WINDOW: Final[dict[str, tuple[str, int]]] = {"c0": ("uni", 2), "b-1": ("bi", 1), "b1": ("bi", 2)}
 _KEY_LENGTH: Final[dict[str, int]] = {"uni": 1, "bi": 2, "skip": 2, "tri": 3, "cls": 3}
 _KINDS: Final[tuple[str, ...]] = tuple(_KEY_LENGTH)
+class _ClassTable(dict):
+    """``str.translate`` table: character -> its class letter (:func:`char_class`), filled as met."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = cls = char_class(chr(code))
+        return cls
+
+
+_CLASS_OF: Final[_ClassTable] = _ClassTable()
 
 
 def _window_templates(domains: tuple[str, ...]) -> dict[str, tuple[str, int]]:
@@ -105,15 +114,29 @@ def _is_fixed(attribute: str, domains: tuple[str, ...]) -> bool:
     return attribute in ("b", "sur") or attribute[1:] in domains or attribute.rstrip("0123456789")[-1:] in ("B", "E", "M")
 
 
+#: Keys are coded in base 0x110000, one digit per character (its code point): a trigram fits in 63 bits.
+_BASE: Final[int] = 0x110000
+
+
+def _code(points: list[int] | list[np.ndarray]):
+    """One integer for a key, from its characters' code points."""
+    code = points[0]
+    for p in points[1:]:
+        code = code * _BASE + p
+    return code
+
+
 def export_crfsuite(model_path: str | Path, out_path: str | Path, domains: tuple[str, ...]) -> int:
     """Write a python-crfsuite model as kg's ``weights.npz``; return its number of features.
 
     Why not ship the crfsuite file: its tagger answers one (tag, position) marginal
     per Python call and looks every attribute string up, which made the CRF a third
-    of the learned NER's time. The export sorts the attributes by template: window
-    attributes become one key vocabulary per kind (characters, bigrams ...) and, per
-    template, an array from key to weight row, so tagging looks each character's
-    keys up once for all templates. Training still uses crfsuite and exports at the end.
+    of the learned NER's time. The export sorts the attributes by template: a window
+    attribute's key (a character, a bigram ...) becomes an integer made of its code
+    points, each kind's keys a sorted array of such codes, and each template an array
+    from key to weight row. Tagging then finds all keys of a document with
+    ``searchsorted``, with no lookup per character. Training still uses crfsuite and
+    exports at the end.
     """
     import pycrfsuite
 
@@ -132,12 +155,16 @@ def export_crfsuite(model_path: str | Path, out_path: str | Path, domains: tuple
                 vocab[kind].setdefault(key, len(vocab[kind]))
                 parsed[name].append((key, row[a]))
     arrays: dict[str, np.ndarray] = {}
+    slot: dict[str, dict[str, int]] = {}  # kind -> key -> its place among the kind's sorted codes
     for kind, keys in vocab.items():
-        arrays[f"keys_{kind}"] = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32)
+        codes = {key: _code([ord(c) for c in key]) for key in keys}
+        ordered = sorted(keys, key=codes.__getitem__)
+        arrays[f"codes_{kind}"] = np.asarray([codes[k] for k in ordered], dtype=np.int64)
+        slot[kind] = {k: i for i, k in enumerate(ordered)}
     for name, (kind, _) in templates.items():
         rows = np.full(len(vocab[kind]) + 1, len(attributes), dtype=np.int32)  # unknown key: the zero row
         for key, r in parsed[name]:
-            rows[vocab[kind][key]] = r
+            rows[slot[kind][key]] = r
         arrays[f"rows_{name}"] = rows
     fixed = [a for a in attributes if _is_fixed(a, domains)]
     feats = sorted((row[a], _TAG_INDEX[lab], w) for (a, lab), w in info.state_features.items())
@@ -223,10 +250,7 @@ class CRFTagger:
             self.exp_trans = np.exp(z["transitions"].astype(np.float64))
             fixed = z["fixed"].tobytes().decode("utf-8").split("\n")
             self.fixed = dict(zip(fixed, z["fixed_rows"].tolist(), strict=True))
-            self.keys = {}
-            for kind, length in _KEY_LENGTH.items():
-                flat = z[f"keys_{kind}"].tobytes().decode("utf-32-le")
-                self.keys[kind] = {flat[i : i + length]: k for k, i in enumerate(range(0, len(flat), length))}
+            self.codes = {kind: z[f"codes_{kind}"] for kind in _KINDS}
             self.rows = {name: z[f"rows_{name}"] for name in self.templates}
         self.unknown = n_rows
 
@@ -239,21 +263,23 @@ class CRFTagger:
         """
         texts = [normalize(p) for p in pieces]
         padded = "".join(f"^^{t}$$" for t in texts)
-        classes = "".join(f"^^{''.join(map(char_class, t))}$$" for t in texts)
+        classes = "".join(f"^^{t.translate(_CLASS_OF)}$$" for t in texts)
         lengths = np.asarray([len(t) for t in texts])
         bases = np.concatenate([[0], np.cumsum(lengths + 4)[:-1]])
         pos = np.repeat(bases - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
-        last = len(padded)
+        c = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)  # code points
+        y = np.frombuffer(classes.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         ids = {}
-        for kind, strings in (
-            ("uni", padded),
-            ("bi", [padded[j : j + 2] for j in range(last - 1)]),
-            ("skip", [padded[j] + padded[j + 2] for j in range(last - 2)]),
-            ("tri", [padded[j : j + 3] for j in range(last - 2)]),
-            ("cls", [classes[j : j + 3] for j in range(last - 2)]),
+        for kind, code in (
+            ("uni", c),
+            ("bi", _code([c[:-1], c[1:]])),
+            ("skip", _code([c[:-2], c[2:]])),
+            ("tri", _code([c[:-2], c[1:-1], c[2:]])),
+            ("cls", _code([y[:-2], y[1:-1], y[2:]])),
         ):
-            get, unknown = self.keys[kind].get, len(self.keys[kind])
-            ids[kind] = np.fromiter((get(k, unknown) for k in strings), dtype=np.int64, count=len(strings))
+            table = self.codes[kind]
+            at = np.minimum(np.searchsorted(table, code), len(table) - 1)
+            ids[kind] = np.where(table[at] == code, at, len(table))
         names = [*_WINDOW, *(f"D{domain}{name}" for name in _DOMAIN_WINDOW)] if domain in self.domains else list(_WINDOW)
         cols = []
         for name in names:

@@ -170,7 +170,7 @@ def test_exported_crf_gives_crfsuites_marginals(tmp_path) -> None:
     ours = CRFTagger(tmp_path)
     stock = pycrfsuite.Tagger()
     stock.open(str(tmp_path / "model.crfsuite"))
-    pieces = [text for text, _ in train] + ["李", "ur sur: 北京！", "\x00李强\x00北京"]
+    pieces = [text for text, _ in train] + ["李", "ur sur: 北京！", "\x00李强\x00北京", "^^李$强$$ ^ $"]
     for domain in ("msra", "weibo"):
         got = ours.marginals(pieces, (domain,))[0]
         for piece, m in zip(pieces, got, strict=True):
