@@ -17,6 +17,8 @@ the segmentation equals spacy-pkuseg's own.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Final
 
 import numpy as np
@@ -40,6 +42,20 @@ _AS_NODE: Final[dict[str, str]] = {"**Num": _NUM, "**Letter": _LETTER}
 _BASE: Final[int] = 0x110000
 #: The node of a place outside the piece: a noncharacter, which no feature holds.
 _OUTSIDE: Final[int] = 0x10FFFF
+#: The code tables, computed from the model by :func:`write_tables` (loading then skips
+#: parsing 280,000 feature strings); used only while they match the model's files.
+TABLES_FILE: Final[str] = "fast_tables.npz"
+_MODEL_FILES: Final[tuple[str, ...]] = ("features.msgpack", "weights.npz")
+_TABLES: Final[tuple[str, ...]] = (
+    *(f"c{k}" for k in range(len(_NODE))),
+    *(f"p{k}" for k in range(len(_PAIR))),
+    "w-1",
+    "w1",
+    "ww.l",
+    "ww.r",
+    "words2",
+    "words3",
+)
 
 
 def _points(text: str) -> np.ndarray:
@@ -49,12 +65,8 @@ def _points(text: str) -> np.ndarray:
 class _Codes:
     """Sorted integer codes of one template's features, and the feature each stands for."""
 
-    def __init__(self, codes: list[int] | np.ndarray, features: list[int] | np.ndarray, missing: int) -> None:
-        codes = np.asarray(codes, dtype=np.int64)
-        order = np.argsort(codes, kind="stable")
-        self.codes = codes[order]
-        self.features = np.asarray(features, dtype=np.int64)[order]
-        self.missing = missing
+    def __init__(self, codes: np.ndarray, features: np.ndarray, missing: int) -> None:
+        self.codes, self.features, self.missing = codes, features, missing
 
     def lookup(self, codes: np.ndarray) -> np.ndarray:
         """The feature of each code (``missing`` where none)."""
@@ -64,72 +76,27 @@ class _Codes:
         return np.where(self.codes[at] == codes, self.features[at], self.missing)
 
 
+def _digest(model_dir: Path) -> str:
+    h = hashlib.sha256()
+    for name in _MODEL_FILES:
+        h.update((model_dir / name).read_bytes())
+    return h.hexdigest()
+
+
 class FastPkuseg(spacy_pkuseg.pkuseg):
     """``spacy_pkuseg.pkuseg`` whose ``cut`` computes features and scores in numpy."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, model_name: str, user_dict: str | None = "default", postag: bool = False) -> None:
+        super().__init__(model_name, user_dict, postag)
         if not (_config.numLetterNorm and _config.wordFeature and self.n_tag == len(self.idx_to_tag)):
             raise ValueError("FastPkuseg supports pkuseg's default feature config only")
-        self._build_tables()
-
-    def _build_tables(self) -> None:
         n_feature, n_tag = self.model.n_feature, self.model.n_tag
-        self._missing = missing = n_feature  # a zero row
+        self._missing = n_feature  # a zero row
         self._weights = np.vstack([self.model.w[: n_feature * n_tag].reshape(n_feature, n_tag), np.zeros((1, n_tag))])
         _, self._edges = _inf.getLogYY([], n_tag, n_feature * n_tag, self.model.w, 1.0)
         self._begins = np.asarray(["B" in self.idx_to_tag[k] for k in range(n_tag)])
-
-        by_template: dict[str, list[tuple[str, int]]] = {}
-        for key, f in self.feature_extractor.feature_to_idx.items():
-            name, _, rest = key.partition(".")
-            by_template.setdefault(name, []).append((rest, f))
-
-        def node(s: str) -> int:
-            return ord(_AS_NODE.get(s, s))
-
-        self._singles = {}
-        for name in _NODE:
-            found = by_template.get(name, [])
-            self._singles[name] = _Codes([node(r) for r, _ in found], [f for _, f in found], missing)
-        self._pairs = {}
-        for name in _PAIR:  # keys "a.b"; nearly all of single characters, so read as code points at once
-            found = by_template.get(name, [])
-            short = [(r, f) for r, f in found if len(r) == 3]
-            points = _points("".join(r for r, _ in short)).reshape(-1, 3)
-            codes = [*(points[:, 0] * _BASE + points[:, 2]).tolist()]
-            features = [f for _, f in short]
-            for r, f in found:
-                if len(r) != 3:
-                    a, _, b = r.partition(".")
-                    codes.append(node(a) * _BASE + node(b))
-                    features.append(f)
-            self._pairs[name] = _Codes(codes, features, missing)
-
-        words = {w: k for k, w in enumerate(sorted(self.feature_extractor.unigram))}
-        self._words = words
-        self._no_word = none = len(words)
-        self._word_feats = {}
-        for name in ("w-1", "w1"):
-            found = [(words[r], f) for r, f in by_template.get(name, []) if r in words]
-            self._word_feats[name] = _Codes([w for w, _ in found], [f for _, f in found], missing)
-        pairs: dict[str, tuple[list[int], list[int]]] = {"l": ([], []), "r": ([], [])}
-        for rest, f in by_template.get("ww", []):  # ww.l.PRE*POST, ww.r.PRE*POST; a missing word is **noWord
-            side, both = rest[0], rest[2:]
-            pre, _, post = (_NO_WORD, "", both[len(_NO_WORD) + 1 :]) if both.startswith(_NO_WORD + "*") else both.partition("*")
-            a, b = (none if w == _NO_WORD else words.get(w, -1) for w in (pre, post))
-            if side in pairs and a >= 0 and b >= 0:
-                pairs[side][0].append(a * (none + 1) + b)
-                pairs[side][1].append(f)
-        self._word_pairs = {f"ww.{side}": _Codes(codes, fs, missing) for side, (codes, fs) in pairs.items()}
-        # dictionary words by code: of two characters, of three, and the first three of longer ones
-        by_length: dict[int, list[str]] = {}
-        for w in words:
-            by_length.setdefault(min(len(w), 4), []).append(w)
-        self._words2, self._words3 = (
-            _Codes([_code(w) for w in by_length.get(n, [])], [words[w] for w in by_length.get(n, [])], none) for n in (2, 3)
-        )
-        self._long_starts = np.unique(np.asarray([_code(w[:3]) for w in by_length.get(4, [])], dtype=np.int64))
+        self._words = {w: k for k, w in enumerate(sorted(self.feature_extractor.unigram))}
+        self._no_word = len(self._words)
         self._to_nodes = str.maketrans(  # pkuseg renames the keywords first, then normalises
             {
                 **{c: _OTHER for c in (_NUM, _LETTER)},
@@ -138,6 +105,72 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
                 **{c: "&" for c in FeatureExtractor.keywords},
             }
         )
+        model_dir = Path(model_name)
+        tables = self._load_tables(model_dir / TABLES_FILE, model_dir) or self.code_tables()
+        codes = {name: _Codes(tables[f"{name}.codes"], tables[f"{name}.features"], self._missing) for name in _TABLES}
+        self._singles = {name: codes[f"c{k}"] for k, name in enumerate(_NODE)}
+        self._pairs = {name: codes[f"p{k}"] for k, name in enumerate(_PAIR)}
+        self._word_feats = {name: codes[name] for name in ("w-1", "w1")}
+        self._word_pairs = {name: codes[name] for name in ("ww.l", "ww.r")}
+        self._words2, self._words3 = codes["words2"], codes["words3"]
+        self._long_starts = tables["long_starts"]
+
+    @staticmethod
+    def _load_tables(path: Path, model_dir: Path) -> dict[str, np.ndarray] | None:
+        if not path.is_file() or not all((model_dir / name).is_file() for name in _MODEL_FILES):
+            return None
+        with np.load(path) as z:
+            return dict(z) if str(z["digest"]) == _digest(model_dir) else None
+
+    def code_tables(self) -> dict[str, np.ndarray]:
+        """The model's features as sorted code tables (see the module docstring): for each
+        template, ``NAME.codes`` and the ``NAME.features`` they stand for."""
+        by_template: dict[str, list[tuple[str, int]]] = {}
+        for key, f in self.feature_extractor.feature_to_idx.items():
+            name, _, rest = key.partition(".")
+            by_template.setdefault(name, []).append((rest, f))
+
+        def node(s: str) -> int:
+            return ord(_AS_NODE.get(s, s))
+
+        tables: dict[str, tuple[list[int], list[int]]] = {}
+        for k, name in enumerate(_NODE):
+            found = by_template.get(name, [])
+            tables[f"c{k}"] = ([node(r) for r, _ in found], [f for _, f in found])
+        for k, name in enumerate(_PAIR):  # keys "a.b"; nearly all of single characters, so read as code points at once
+            found = by_template.get(name, [])
+            short = [(r, f) for r, f in found if len(r) == 3]
+            points = _points("".join(r for r, _ in short)).reshape(-1, 3)
+            codes, features = (points[:, 0] * _BASE + points[:, 2]).tolist(), [f for _, f in short]
+            for r, f in found:
+                if len(r) != 3:
+                    a, _, b = r.partition(".")
+                    codes.append(node(a) * _BASE + node(b))
+                    features.append(f)
+            tables[f"p{k}"] = (codes, features)
+        words, none = self._words, self._no_word
+        for name in ("w-1", "w1"):
+            found = [(words[r], f) for r, f in by_template.get(name, []) if r in words]
+            tables[name] = ([w for w, _ in found], [f for _, f in found])
+        tables["ww.l"], tables["ww.r"] = ([], []), ([], [])
+        for rest, f in by_template.get("ww", []):  # ww.l.PRE*POST, ww.r.PRE*POST; a missing word is **noWord
+            side, both = rest[0], rest[2:]
+            pre, _, post = (_NO_WORD, "", both[len(_NO_WORD) + 1 :]) if both.startswith(_NO_WORD + "*") else both.partition("*")
+            a, b = (none if w == _NO_WORD else words.get(w, -1) for w in (pre, post))
+            if f"ww.{side}" in tables and a >= 0 and b >= 0:
+                tables[f"ww.{side}"][0].append(a * (none + 1) + b)
+                tables[f"ww.{side}"][1].append(f)
+        # dictionary words by code: of two characters, of three, and the first three of longer ones
+        for n in (2, 3):
+            found = [w for w in words if len(w) == n]
+            tables[f"words{n}"] = ([_code(w) for w in found], [words[w] for w in found])
+        out = {}
+        for name, (codes, features) in tables.items():
+            order = np.argsort(np.asarray(codes, dtype=np.int64), kind="stable")
+            out[f"{name}.codes"] = np.asarray(codes, dtype=np.int64)[order]
+            out[f"{name}.features"] = np.asarray(features, dtype=np.int64)[order]
+        out["long_starts"] = np.unique(np.asarray([_code(w[:3]) for w in words if len(w) > 3], dtype=np.int64))
+        return out
 
     # ------------------------------------------------------------------ segmenting
 
@@ -232,3 +265,13 @@ def _code(word: str) -> int:
     for c in word:
         code = code * _BASE + ord(c)
     return code
+
+
+def write_tables(model_dir: str | Path) -> Path:
+    """Compute the code tables of the pkuseg model in ``model_dir`` and save them beside it."""
+    model_dir = Path(model_dir)
+    path = model_dir / TABLES_FILE
+    path.unlink(missing_ok=True)
+    seg = FastPkuseg(str(model_dir), user_dict=None)
+    np.savez_compressed(path, digest=np.asarray(_digest(model_dir)), **seg.code_tables())
+    return path

@@ -22,7 +22,9 @@ Steps (all deterministic):
    precision just makes them compress ~4x.
 5. Save ``features.msgpack`` + ``weights.npz`` (the layout both
    ``spacy_pkuseg.pkuseg(model_name=DIR)`` and spaCy's
-   ``ChineseTokenizer.initialize(pkuseg_model=DIR)`` load) to ``--out``.
+   ``ChineseTokenizer.initialize(pkuseg_model=DIR)`` load) to ``--out``,
+   and ``fast_tables.npz``, the same features as code tables for
+   :mod:`kg.fast_pkuseg`.
 
 Prints wall time, feature counts, file sizes and held-out F1 before and
 after trimming.
@@ -50,6 +52,9 @@ import srsly
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "peoples_daily" / "199801.utf8.txt"
 DEFAULT_OUT = REPO_ROOT / "kg" / "models" / "pkuseg"
+sys.path.insert(0, str(REPO_ROOT))
+
+from kg.fast_pkuseg import write_tables  # noqa: E402
 
 # ``word/pos``, optionally opening ``[`` or closing ``]xx`` of a compound.
 _TOKEN_RE = re.compile(r"^\[?(?P<word>.+)/[A-Za-z]+(?:\][A-Za-z]+)?$")
@@ -244,6 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         for name in ("features.msgpack", "weights.npz"):
             shutil.copyfile(trimmed / name, args.out / name)
+        print(f"wrote {write_tables(args.out)} (kg.fast_pkuseg's code tables)")
     print(f"saved to {args.out}; total wall time {time.perf_counter() - t_start:.0f} s")
     return 0
 

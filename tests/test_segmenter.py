@@ -155,3 +155,31 @@ def test_fast_pkuseg_equals_spacy_pkuseg_on_the_seeds(seeds_dir) -> None:
     texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
     assert texts
     assert [fast.cut(t) for t in texts] == [stock.cut(t) for t in texts]
+
+
+def test_shipped_code_tables_match_the_model(tmp_path) -> None:
+    """fast_tables.npz must be what the shipped model's features give; a stale file is ignored."""
+    import shutil
+
+    import numpy as np
+
+    from kg.fast_pkuseg import TABLES_FILE, FastPkuseg
+
+    seg = FastPkuseg(str(PKUSEG_MODEL_DIR), user_dict=None)
+    with np.load(PKUSEG_MODEL_DIR / TABLES_FILE) as z:
+        shipped = {k: z[k] for k in z.files if k != "digest"}
+    fresh = seg.code_tables()
+    assert shipped.keys() == fresh.keys()
+    assert all(np.array_equal(shipped[k], fresh[k]) for k in fresh)
+
+    for name in ("features.msgpack", "weights.npz", TABLES_FILE):
+        shutil.copyfile(PKUSEG_MODEL_DIR / name, tmp_path / name)
+    with np.load(tmp_path / TABLES_FILE) as z:
+        tables = dict(z)
+    tables["ww.l.features"] = np.zeros_like(tables["ww.l.features"])  # wrong, and made for another model:
+    tables["digest"] = np.asarray("0" * 64)
+    np.savez(tmp_path / TABLES_FILE, **tables)
+    stale = FastPkuseg(str(tmp_path), user_dict=None)
+    assert stale._load_tables(tmp_path / TABLES_FILE, tmp_path) is None
+    text = "中国人民今天迎来了新的一年。"
+    assert stale.cut(text) == seg.cut(text)
