@@ -99,7 +99,7 @@ class LSTMTagger:
 
     The input projections of the character, class and domain embeddings are
     precomputed per vocabulary entry at load time, so tagging does one matrix product
-    for the bigram and dictionary inputs and one small product per character step.
+    for the bigram and dictionary inputs and one small product per step.
     """
 
     def __init__(self, model_dir: str | Path = MODEL_DIR) -> None:
@@ -135,52 +135,60 @@ class LSTMTagger:
         self.w_hh *= scale
         self._scale2 = np.concatenate([scale, scale])
 
-    def _projections(self, pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Input projections without the domain part (B x T x 8H, padded) and piece lengths."""
+    def _projections(self, pieces: list[str]) -> np.ndarray:
+        """Input projections without the domain part: the pieces' characters one after another (N x 8H)."""
         enc = [self.encoder.encode(p) for p in pieces]
-        lengths = np.asarray([len(e["char"]) for e in enc])
-        B, T = len(enc), int(lengths.max())
-        ids = {k: np.zeros((B, T), dtype=np.int32) for k in ("char", "bl", "br", "cls")}
-        lex = np.zeros((B, T, self.n_lex), dtype=np.float32)
-        for b, e in enumerate(enc):
+        ids = {k: np.concatenate([e[k] for e in enc]) for k in ("char", "bl", "br", "cls")}
+        lex = np.zeros((len(ids["char"]), self.n_lex), dtype=np.float32)
+        start = 0
+        for e in enc:
             n = len(e["char"])
-            for k, arr in ids.items():
-                arr[b, :n] = e[k]
-            lex[b, np.repeat(np.arange(n), np.diff(e["lex_ptr"])), e["lex_idx"]] = 1.0
-        rest = np.concatenate([self.bigram[ids["bl"]], self.bigram[ids["br"]], np.maximum(lex @ self.lex_w + self.lex_b, 0)], axis=2)
+            lex[start + np.repeat(np.arange(n), np.diff(e["lex_ptr"])), e["lex_idx"]] = 1.0
+            start += n
+        rest = np.concatenate([self.bigram[ids["bl"]], self.bigram[ids["br"]], np.maximum(lex @ self.lex_w + self.lex_b, 0)], axis=1)
         proj = rest @ self.w_rest
         proj += self.char_proj[ids["char"]]
         proj += self.cls_proj[ids["cls"]]
-        return proj, lengths
+        return proj
 
     def _emissions(self, proj: np.ndarray, lengths: np.ndarray, domain: str) -> np.ndarray:
-        """B x T x K emission scores (padded) for one domain.
+        """Emission scores of the pieces' characters one after another (N x K), for one domain.
 
-        Both directions run in one loop over the padded batch: the forward one reads
-        step t, the backward one step T-1-t and restarts from zero until it reaches
-        each piece's last character, so padding never leaks into a piece. The gates'
-        sigmoid is tanh of half the input (the halving is folded into the weights),
-        so one tanh serves all four gates.
+        The pieces run as packed sequences, longest first: at step t only the pieces
+        longer than t take part, so no padding is ever computed. The backward
+        direction reads each piece reversed, from its own last character, in the same
+        step as the forward one. The gates' sigmoid is tanh of half the input (the
+        halving is folded into the weights), so one tanh serves all four gates.
         """
         x = (proj + self.dom_proj[self.domains.index(domain) if domain in self.domains else 0]) * self._scale2
-        B, T, _ = x.shape
         H = self.hidden
-        steps = np.empty((T, 2, B, 4 * H), dtype=np.float32)  # time-major: step t of both directions
-        steps[:, 0] = x[:, :, : 4 * H].transpose(1, 0, 2)
-        steps[:, 1] = x[:, ::-1, 4 * H :].transpose(1, 0, 2)
-        inside = (np.arange(T - 1, -1, -1)[:, None] < lengths[None, :]).astype(np.float32)[:, :, None]  # backward step in its piece
-        h = np.zeros((2, B, H), dtype=np.float32)
+        order = np.argsort(-lengths, kind="stable")  # longest first
+        lens = lengths[order]
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[order]
+        T = int(lens[0])
+        active = (lens[None, :] > np.arange(T)[:, None]).sum(axis=1)  # pieces still running at each step
+        t_of, b_of = np.nonzero(np.arange(T)[:, None] < lens[None, :])  # every (step, piece) that runs, step-major
+        fwd_rows = starts[b_of] + t_of  # the character each direction reads at that step
+        bwd_rows = starts[b_of] + lens[b_of] - 1 - t_of
+        steps = np.empty((len(t_of), 2, 4 * H), dtype=np.float32)
+        steps[:, 0] = x[fwd_rows, : 4 * H]
+        steps[:, 1] = x[bwd_rows, 4 * H :]
+        h = np.zeros((2, len(lens), H), dtype=np.float32)
         c = np.zeros_like(h)
-        hs = np.empty((T, 2, B, H), dtype=np.float32)
+        hs = np.empty((len(t_of), 2, H), dtype=np.float32)
+        first = 0
         for t in range(T):
-            z = np.tanh(steps[t] + np.matmul(h, self.w_hh))
+            a = int(active[t])
+            ha, ca = h[:, :a], c[:, :a]
+            z = np.tanh(steps[first : first + a].transpose(1, 0, 2) + np.matmul(ha, self.w_hh))
             u = z + 1
-            c = 0.5 * (u[..., H : 2 * H] * c + u[..., :H] * z[..., 2 * H : 3 * H])
-            h = 0.5 * u[..., 3 * H :] * np.tanh(c)
-            h[1] *= inside[t]
-            c[1] *= inside[t]
-            hs[t] = h
-        out = np.concatenate([hs[:, 0].transpose(1, 0, 2), hs[::-1, 1].transpose(1, 0, 2)], axis=2)
+            ca[...] = 0.5 * (u[..., H : 2 * H] * ca + u[..., :H] * z[..., 2 * H : 3 * H])
+            ha[...] = 0.5 * u[..., 3 * H :] * np.tanh(ca)
+            hs[first : first + a] = ha.transpose(1, 0, 2)
+            first += a
+        out = np.empty((len(x), 2 * H), dtype=np.float32)
+        out[fwd_rows, :H] = hs[:, 0]
+        out[bwd_rows, H:] = hs[:, 1]
         return out @ self.out_w + self.out_b
 
     def marginals(self, pieces: list[str], domains: tuple[str, ...]) -> list[list[np.ndarray]]:
@@ -193,9 +201,13 @@ class LSTMTagger:
             return self._marginals(pieces, domains)
 
     def _marginals(self, pieces: list[str], domains: tuple[str, ...]) -> list[list[np.ndarray]]:
-        proj, lengths = self._projections(pieces)
+        proj = self._projections(pieces)
+        lengths = np.asarray([len(p) for p in pieces])
+        inside = np.arange(lengths.max())[None, :] < lengths[:, None]
         out = []
         for domain in domains:
-            probs = chain_marginals(self._emissions(proj, lengths, domain), lengths, self._exp_trans, self._exp_start, self._exp_end)
+            emis = np.zeros((*inside.shape, len(TAGS)), dtype=np.float32)
+            emis[inside] = self._emissions(proj, lengths, domain)
+            probs = chain_marginals(emis, lengths, self._exp_trans, self._exp_start, self._exp_end)
             out.append([p[:n] for p, n in zip(probs, lengths, strict=True)])
         return out
