@@ -93,6 +93,8 @@ _WINDOW: Final[dict[str, tuple[str, int]]] = {
 _DOMAIN_WINDOW: Final[dict[str, tuple[str, int]]] = {"c0": ("uni", 2), "b-1": ("bi", 1), "b1": ("bi", 2)}
 _KEY_LENGTH: Final[dict[str, int]] = {"uni": 1, "bi": 2, "skip": 2, "tri": 3, "cls": 3}
 _KINDS: Final[tuple[str, ...]] = tuple(_KEY_LENGTH)
+
+
 class _ClassTable(dict):
     """``str.translate`` table: character -> its class letter (:func:`char_class`), filled as met."""
 
@@ -188,34 +190,42 @@ def export_crfsuite(model_path: str | Path, out_path: str | Path, domains: tuple
     return len(feats)
 
 
+#: Steps between rescalings in :func:`chain_marginals`.
+_RESCALE: Final[int] = 8
+
+
 def chain_marginals(
     emis: np.ndarray, lengths: np.ndarray, exp_trans: np.ndarray, exp_start: np.ndarray | None = None, exp_end: np.ndarray | None = None
 ) -> np.ndarray:
     """Tag marginals of a linear-chain CRF over a padded batch (B x T x K emission scores,
     each piece ``lengths[b]`` long), B x T x K; rows past a piece's end are junk.
 
-    In probability space, each step rescaled to sum 1 (the scale cancels when
-    alpha x beta is normalised per character): three numpy calls a step instead of a
-    log-sum-exp's eight. ``exp_start``/``exp_end``: exp of the first/last tag scores
-    (none: crfsuite has no such scores).
+    In probability space, rescaled to sum 1 every few steps (the scale cancels when
+    alpha x beta is normalised per character; with emission scores shifted to a
+    maximum of 0, eight steps can neither overflow nor underflow a double): two or
+    three numpy calls a step instead of a log-sum-exp's eight. ``exp_start``/``exp_end``:
+    exp of the first/last tag scores (none: crfsuite has no such scores).
     """
     B, T, K = emis.shape
     last = lengths - 1
     e = np.exp(emis - emis.max(axis=2, keepdims=True), dtype=np.float64)
     trans_t = exp_trans.T
     alpha = np.empty((B, T, K))
-    a = e[:, 0] if exp_start is None else exp_start * e[:, 0]
-    alpha[:, 0] = a = a / a.sum(axis=1, keepdims=True)
+    alpha[:, 0] = a = e[:, 0] if exp_start is None else exp_start * e[:, 0]
     for t in range(1, T):
         a = (a @ exp_trans) * e[:, t]
-        alpha[:, t] = a = a / a.sum(axis=1, keepdims=True)
+        if t % _RESCALE == 0:
+            a /= a.sum(axis=1, keepdims=True)
+        alpha[:, t] = a
     beta = np.empty((B, T, K))
     ends = np.ones((1, K)) if exp_end is None else exp_end[None, :]
     b = np.where((last == T - 1)[:, None], ends, 1.0)
     beta[:, T - 1] = b
     for t in range(T - 2, -1, -1):
         b = (e[:, t + 1] * b) @ trans_t
-        b = np.where((t < last)[:, None], b / b.sum(axis=1, keepdims=True), ends)
+        if t % _RESCALE == 0:
+            b /= b.sum(axis=1, keepdims=True)
+        b = np.where((t < last)[:, None], b, ends)
         beta[:, t] = b
     p = alpha * beta
     return (p / p.sum(axis=2, keepdims=True)).astype(np.float32)
@@ -253,6 +263,10 @@ class CRFTagger:
             self.codes = {kind: z[f"codes_{kind}"] for kind in _KINDS}
             self.rows = {name: z[f"rows_{name}"] for name in self.templates}
         self.unknown = n_rows
+        # dictionary matches by (tags, length): their weights (:meth:`_lexicon_weights`), made when first met
+        self._lexicon_sets: dict[tuple[tuple[str, ...], int], int] = {}
+        self._lexicon_rows: list[np.ndarray] = []
+        self._lexicon_table = np.zeros((0, 3, len(TAGS)), dtype=np.float32)
 
     def emissions(self, pieces: list[str], domain: str | None = None) -> np.ndarray:
         """Summed weights of each character's attributes, as crfsuite scores them: the pieces'
@@ -293,19 +307,35 @@ class CRFTagger:
             emis += weights[fixed.get("D" + domain, unknown)]
         surnames = self.surnames
         emis[np.fromiter((c in surnames for t in texts for c in t), dtype=bool, count=len(emis))] += weights[fixed.get("sur", unknown)]
-        chars: list[int] = []
-        names: list[str] = []
-        start = 0
+        found: list[tuple[int, int, int]] = []  # (start, end, its dictionary weights) of each match
+        sets, start = self._lexicon_sets, 0
         for t in texts:
             for i, j, tags in self.lexicon.matches(t):
-                inner = range(start + i + 1, start + j - 1)
-                for g in tags:
-                    chars.extend((start + i, start + j - 1, *inner))
-                    names.extend((f"{g}B{min(j - i, 6)}", g + "E", *[g + "M"] * len(inner)))
+                key = (tags, min(j - i, 6))
+                if key not in sets:
+                    sets[key] = len(sets)
+                    self._lexicon_rows.append(self._lexicon_weights(*key))
+                found.append((start + i, start + j, sets[key]))
             start += len(t)
-        rows = np.fromiter((fixed.get(a, unknown) for a in names), dtype=np.int64, count=len(names))
-        np.add.at(emis, np.asarray(chars, dtype=np.int64), weights[rows])
+        if found:
+            if len(self._lexicon_table) != len(sets):
+                self._lexicon_table = np.stack(self._lexicon_rows)
+            s, e, k = np.asarray(found, dtype=np.int64).T
+            w = self._lexicon_table[k]
+            np.add.at(emis, s, w[:, 0])
+            np.add.at(emis, e - 1, w[:, 1])
+            inner = np.maximum(e - s - 2, 0)  # the characters between a word's first and last
+            owner = np.repeat(np.arange(len(s)), inner)
+            place = s[owner] + 1 + np.arange(len(owner)) - np.repeat(np.cumsum(inner) - inner, inner)
+            np.add.at(emis, place, w[owner, 2])
         return emis
+
+    def _lexicon_weights(self, tags: tuple[str, ...], length: int) -> np.ndarray:
+        """The summed weights a dictionary match with ``tags`` gives its first, last and inner
+        characters (attributes tag + B<length>, E, M): 3 x K."""
+        fixed, unknown = self.fixed, self.unknown
+        parts = (f"B{length}", "E", "M")
+        return np.stack([self.weights[[fixed.get(g + part, unknown) for g in tags]].sum(axis=0) for part in parts])
 
     def marginals(self, pieces: list[str], domains: tuple[str, ...]) -> list[list[np.ndarray]]:
         """Per domain, per piece: P(tag of character i = TAGS[k]), an n x K array."""
