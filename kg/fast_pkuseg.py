@@ -83,6 +83,21 @@ def _digest(model_dir: Path) -> str:
     return h.hexdigest()
 
 
+class _Union:
+    """Several templates' code tables merged: one search gives every template's feature."""
+
+    def __init__(self, tables: list[_Codes], missing: int) -> None:
+        self.codes = np.unique(np.concatenate([t.codes for t in tables]))
+        self.features = np.full((len(self.codes) + 1, len(tables)), missing, dtype=np.int64)  # the last row: no such code
+        for k, t in enumerate(tables):
+            self.features[np.searchsorted(self.codes, t.codes), k] = t.features
+
+    def lookup(self, codes: np.ndarray) -> np.ndarray:
+        """len(codes) x templates features."""
+        at = np.minimum(np.searchsorted(self.codes, codes), len(self.codes) - 1)
+        return self.features[np.where(self.codes[at] == codes, at, len(self.codes))]
+
+
 class FastPkuseg(spacy_pkuseg.pkuseg):
     """``spacy_pkuseg.pkuseg`` whose ``cut`` computes features and scores in numpy."""
 
@@ -108,8 +123,10 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
         model_dir = Path(model_name)
         tables = self._load_tables(model_dir / TABLES_FILE, model_dir) or self.code_tables()
         codes = {name: _Codes(tables[f"{name}.codes"], tables[f"{name}.features"], self._missing) for name in _TABLES}
-        self._singles = {name: codes[f"c{k}"] for k, name in enumerate(_NODE)}
-        self._pairs = {name: codes[f"p{k}"] for k, name in enumerate(_PAIR)}
+        # one table for the five node templates and one for the three pair templates, so each
+        # character's node and each neighbouring pair are searched once
+        self._nodes = _Union([codes[f"c{k}"] for k in range(len(_NODE))], self._missing)
+        self._pairs = _Union([codes[f"p{k}"] for k in range(len(_PAIR))], self._missing)
         self._word_feats = {name: codes[name] for name in ("w-1", "w1")}
         self._word_pairs = {name: codes[name] for name in ("ww.l", "ww.r")}
         self._words2, self._words3 = codes["words2"], codes["words3"]
@@ -222,14 +239,18 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
         size = np.repeat(lengths, lengths)
         node = _points("".join(texts))
 
-        def node_at(offset: int) -> np.ndarray:
-            """The node ``offset`` characters away; outside the piece, one no feature has."""
+        def at(offset: int, found: np.ndarray, k: int) -> np.ndarray:
+            """Template k's feature of the node (or pair) ``offset`` characters away, where that is in the piece."""
             inside = (local + offset >= 0) & (local + offset < size)
-            return np.where(inside, node[np.clip(np.arange(n) + offset, 0, n - 1)], _OUTSIDE)
+            return np.where(inside, found[np.clip(np.arange(n) + offset, 0, n - 1), k], self._missing)
 
+        nodes = self._nodes.lookup(node)  # n x templates
+        pairs = self._pairs.lookup(node[:-1] * _BASE + node[1:])  # the pair starting at each character
+        pairs = np.vstack([pairs, np.full((1, len(_PAIR)), self._missing)])
         cols = [np.zeros(n, dtype=np.int64)]  # pkuseg gives every character feature 0
-        cols.extend(self._singles[name].lookup(node_at(offset)) for name, offset in _NODE.items())
-        cols.extend(self._pairs[name].lookup(node_at(a) * _BASE + node_at(b)) for name, (a, b) in _PAIR.items())
+        cols.extend(at(offset, nodes, k) for k, offset in enumerate(_NODE.values()))
+        # a pair (a, b) is read at its first node; both must lie in the piece
+        cols.extend(np.where(local + b < size, at(a, pairs, k), self._missing) for k, (a, b) in enumerate(_PAIR.values()))
 
         # the pieces joined with a separator, so no word runs from one into the next
         none = self._no_word
@@ -246,11 +267,35 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
         here = np.repeat(local[:, None], len(_LENGTHS), axis=1)
         pre_in, post_in = words_from(ends + 1), words_from(here)  # words ending at the character; starting at it
         pre_ex, post_ex = words_from(ends), words_from(here + 1)  # words ending just before it; starting just after it
-        cols += [self._word_feats["w-1"].lookup(pre_in), self._word_feats["w1"].lookup(post_in)]
+        scores = self._weights[np.stack(cols, axis=1)].sum(axis=1)
+
+        # dictionary-word features: few characters have a word, so look up only where one is,
+        # and count the pairs with none on either side instead of looking each up
+        weights, span = self._weights, none + 1
+
+        rows: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+
+        def add(at: np.ndarray, features: np.ndarray, times: np.ndarray | None = None) -> None:
+            rows.append(at)
+            values.append(weights[features] if times is None else weights[features] * times[:, None])
+
+        for name, found in (("w-1", pre_in), ("w1", post_in)):
+            i, k = np.nonzero(found != none)
+            add(i, self._word_feats[name].lookup(found[i, k]))
         for name, pre, post in (("ww.l", pre_ex, post_in), ("ww.r", pre_in, post_ex)):
-            cols.append(self._word_pairs[name].lookup((pre[:, :, None] * (none + 1) + post[:, None, :]).reshape(n, -1)))
-        features = np.concatenate([c.reshape(n, -1) for c in cols], axis=1)
-        scores = self._weights[features].sum(axis=1)
+            table = self._word_pairs[name]
+            pre_none, post_none = (pre == none).sum(axis=1), (post == none).sum(axis=1)
+            scores += weights[table.lookup(np.asarray(none * span + none))] * (pre_none * post_none)[:, None]
+            i, k = np.nonzero(pre != none)
+            add(i, table.lookup(pre[i, k] * span + none), post_none[i])
+            i, k = np.nonzero(post != none)
+            add(i, table.lookup(none * span + post[i, k]), pre_none[i])
+            i, a, b = np.nonzero((pre != none)[:, :, None] & (post != none)[:, None, :])
+            add(i, table.lookup(pre[i, a] * span + post[i, b]))
+        at, value = np.concatenate(rows), np.concatenate(values)
+        for k in range(scores.shape[1]):
+            scores[:, k] += np.bincount(at, weights=value[:, k], minlength=n)
 
         out = []
         for piece, s, length in zip(pieces, starts.tolist(), lengths.tolist(), strict=True):

@@ -322,12 +322,12 @@ class CRFTagger:
                 self._lexicon_table = np.stack(self._lexicon_rows)
             s, e, k = np.asarray(found, dtype=np.int64).T
             w = self._lexicon_table[k]
-            np.add.at(emis, s, w[:, 0])
-            np.add.at(emis, e - 1, w[:, 1])
             inner = np.maximum(e - s - 2, 0)  # the characters between a word's first and last
             owner = np.repeat(np.arange(len(s)), inner)
             place = s[owner] + 1 + np.arange(len(owner)) - np.repeat(np.cumsum(inner) - inner, inner)
-            np.add.at(emis, place, w[owner, 2])
+            at, value = np.concatenate([s, e - 1, place]), np.concatenate([w[:, 0], w[:, 1], w[owner, 2]])
+            for tag in range(emis.shape[1]):  # np.add.at, but several times faster
+                emis[:, tag] += np.bincount(at, weights=value[:, tag], minlength=len(emis))
         return emis
 
     def _lexicon_weights(self, tags: tuple[str, ...], length: int) -> np.ndarray:
