@@ -244,7 +244,7 @@ def build(
     per-document cache in ``outdir/.kg-cache`` and the cache is rewritten to hold
     exactly this build's documents. `progress(done, total)` is called as
     documents finish (cached ones first, all at once). `learned_ner` False
-    extracts with the rules only (4-5 times faster; no names that no rule frames).
+    extracts with the rules only (faster; no names that no rule frames).
 
     Raises InputError when an input is missing or nothing readable is found
     (NoReadableDocuments, listing what was skipped); unreadable files are

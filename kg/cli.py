@@ -73,7 +73,7 @@ def main() -> None:
     "--learned-ner/--no-learned-ner",
     default=True,
     show_default=True,
-    help="The learned NER fills in people and organisations that no rule frames; without it, rules only and 4-5x faster.",
+    help="The learned NER fills in people and organisations that no rule frames; without it, rules only and faster.",
 )
 def build(
     inputs: tuple[Path, ...],

@@ -78,7 +78,7 @@ def extract_batch(batch: Sequence[Task], fingerprint: str | None = None, learned
     This is the function every engine runs on its workers. With `fingerprint`
     (kg.cache.fingerprint() of the caller), a worker running other kg code or
     models refuses to work instead of silently giving other results.
-    `learned_ner` False leaves the learned NER out (rules only, 4-5x faster).
+    `learned_ner` False leaves the learned NER out (rules only, faster).
     """
     from kg.pipeline import load_pipeline
     from kg.resolve import resolve
