@@ -49,6 +49,8 @@ KG_NAMES_DOMAIN: Final[str] = "msra"
 KG_TITLES_DOMAIN: Final[str] = "cluener"
 #: Share of the BiLSTM-CRF in the averaged probabilities (fixed, not tuned on a test set).
 LSTM_WEIGHT: Final[float] = 0.5
+#: Decimals of a learned candidate's ``score``.
+SCORE_DIGITS: Final[int] = 4
 
 
 def _allowed() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -252,9 +254,11 @@ class LearnedNER:
         text = doc.user_data.get("kg_text") or doc.text
         found = candidates(doc)
         rules = [(c.start, c.end) for c in select([c for c in found if c.attrs.get("source") != "learned"])]
-        spans = self.model.predict_scored([text], self.domain, labels=LEARNED_FILLS, min_score=LEARNED_MIN_SCORE, taken=[rules])[0]
+        least = LEARNED_MIN_SCORE - 0.5 * 10**-SCORE_DIGITS  # the merge compares the rounded score
+        spans = self.model.predict_scored([text], self.domain, labels=LEARNED_FILLS, min_score=least, taken=[rules])[0]
         for s, e, label, score in spans:
-            found.append(Candidate(s, e, label, canonical=text[s:e], priority=0, attrs={"source": "learned", "score": round(score, 4)}))
+            attrs = {"source": "learned", "score": round(score, SCORE_DIGITS)}
+            found.append(Candidate(s, e, label, canonical=text[s:e], priority=0, attrs=attrs))
         return doc
 
 
