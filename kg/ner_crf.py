@@ -15,6 +15,7 @@ on and the domain weights absorb each corpus's annotation style.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Final
 
@@ -110,17 +111,21 @@ def _window_templates(domains: tuple[str, ...]) -> dict[str, tuple[str, int]]:
     return {**_WINDOW, **{f"D{d}{name}": spec for d in domains for name, spec in _DOMAIN_WINDOW.items()}}
 
 
+#: A dictionary-match attribute (:meth:`kg.ner_text.Lexicon.add_features`): tag, then B<length>, E or M.
+_LEXICON_ATTRIBUTE: Final[re.Pattern[str]] = re.compile(r"(?:[GAT]|[plota]\d)(?:B\d|E|M)")
+
+
 def _is_fixed(attribute: str, domains: tuple[str, ...]) -> bool:
     """Whether :func:`features` can give ``attribute`` outside the window templates: the bias,
-    the surname flag, a dictionary match (tag + B<len>/E/M) or a domain alone."""
-    return attribute in ("b", "sur") or attribute[1:] in domains or attribute.rstrip("0123456789")[-1:] in ("B", "E", "M")
+    the surname flag, a dictionary match or a domain alone."""
+    return attribute in ("b", "sur") or attribute[1:] in domains or _LEXICON_ATTRIBUTE.fullmatch(attribute) is not None
 
 
 #: Keys are coded in base 0x110000, one digit per character (its code point): a trigram fits in 63 bits.
 _BASE: Final[int] = 0x110000
 
 
-def _code(points: list[int] | list[np.ndarray]):
+def _code(points: list[int] | list[np.ndarray]) -> int | np.ndarray:
     """One integer for a key, from its characters' code points."""
     code = points[0]
     for p in points[1:]:
