@@ -63,17 +63,28 @@ def _points(text: str) -> np.ndarray:
 
 
 class _Codes:
-    """Sorted integer codes of one template's features, and the feature each stands for."""
+    """Sorted integer codes and the feature each stands for: one per code, or a row of one
+    per template where several templates' tables are merged (:meth:`union`), so that one
+    search serves them all."""
 
     def __init__(self, codes: np.ndarray, features: np.ndarray, missing: int) -> None:
         self.codes, self.features, self.missing = codes, features, missing
 
+    @classmethod
+    def union(cls, tables: list[_Codes], missing: int) -> _Codes:
+        codes = np.unique(np.concatenate([t.codes for t in tables]))
+        features = np.full((len(codes), len(tables)), missing, dtype=np.int64)
+        for k, t in enumerate(tables):
+            features[np.searchsorted(codes, t.codes), k] = t.features
+        return cls(codes, features, missing)
+
     def lookup(self, codes: np.ndarray) -> np.ndarray:
-        """The feature of each code (``missing`` where none)."""
+        """The feature(s) of each code (``missing`` where none)."""
         if not len(self.codes):
-            return np.full(codes.shape, self.missing, dtype=np.int64)
+            return np.full(codes.shape + self.features.shape[1:], self.missing, dtype=np.int64)
         at = np.minimum(np.searchsorted(self.codes, codes), len(self.codes) - 1)
-        return np.where(self.codes[at] == codes, self.features[at], self.missing)
+        found = (self.codes[at] == codes).reshape(codes.shape + (1,) * (self.features.ndim - 1))
+        return np.where(found, self.features[at], self.missing)
 
 
 def _digest(model_dir: Path) -> str:
@@ -81,21 +92,6 @@ def _digest(model_dir: Path) -> str:
     for name in _MODEL_FILES:
         h.update((model_dir / name).read_bytes())
     return h.hexdigest()
-
-
-class _Union:
-    """Several templates' code tables merged: one search gives every template's feature."""
-
-    def __init__(self, tables: list[_Codes], missing: int) -> None:
-        self.codes = np.unique(np.concatenate([t.codes for t in tables]))
-        self.features = np.full((len(self.codes) + 1, len(tables)), missing, dtype=np.int64)  # the last row: no such code
-        for k, t in enumerate(tables):
-            self.features[np.searchsorted(self.codes, t.codes), k] = t.features
-
-    def lookup(self, codes: np.ndarray) -> np.ndarray:
-        """len(codes) x templates features."""
-        at = np.minimum(np.searchsorted(self.codes, codes), len(self.codes) - 1)
-        return self.features[np.where(self.codes[at] == codes, at, len(self.codes))]
 
 
 class FastPkuseg(spacy_pkuseg.pkuseg):
@@ -125,8 +121,8 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
         codes = {name: _Codes(tables[f"{name}.codes"], tables[f"{name}.features"], self._missing) for name in _TABLES}
         # one table for the five node templates and one for the three pair templates, so each
         # character's node and each neighbouring pair are searched once
-        self._nodes = _Union([codes[f"c{k}"] for k in range(len(_NODE))], self._missing)
-        self._pairs = _Union([codes[f"p{k}"] for k in range(len(_PAIR))], self._missing)
+        self._nodes = _Codes.union([codes[f"c{k}"] for k in range(len(_NODE))], self._missing)
+        self._pairs = _Codes.union([codes[f"p{k}"] for k in range(len(_PAIR))], self._missing)
         self._word_feats = {name: codes[name] for name in ("w-1", "w1")}
         self._word_pairs = {name: codes[name] for name in ("ww.l", "ww.r")}
         self._words2, self._words3 = codes["words2"], codes["words3"]
@@ -239,7 +235,7 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
         size = np.repeat(lengths, lengths)
         node = _points("".join(texts))
 
-        def at(offset: int, found: np.ndarray, k: int) -> np.ndarray:
+        def feature_at(offset: int, found: np.ndarray, k: int) -> np.ndarray:
             """Template k's feature of the node (or pair) ``offset`` characters away, where that is in the piece."""
             inside = (local + offset >= 0) & (local + offset < size)
             return np.where(inside, found[np.clip(np.arange(n) + offset, 0, n - 1), k], self._missing)
@@ -248,9 +244,9 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
         pairs = self._pairs.lookup(node[:-1] * _BASE + node[1:])  # the pair starting at each character
         pairs = np.vstack([pairs, np.full((1, len(_PAIR)), self._missing)])
         cols = [np.zeros(n, dtype=np.int64)]  # pkuseg gives every character feature 0
-        cols.extend(at(offset, nodes, k) for k, offset in enumerate(_NODE.values()))
+        cols.extend(feature_at(offset, nodes, k) for k, offset in enumerate(_NODE.values()))
         # a pair (a, b) is read at its first node; both must lie in the piece
-        cols.extend(np.where(local + b < size, at(a, pairs, k), self._missing) for k, (a, b) in enumerate(_PAIR.values()))
+        cols.extend(np.where(local + b < size, feature_at(a, pairs, k), self._missing) for k, (a, b) in enumerate(_PAIR.values()))
 
         # the pieces joined with a separator, so no word runs from one into the next
         none = self._no_word
@@ -273,11 +269,11 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
         # and count the pairs with none on either side instead of looking each up
         weights, span = self._weights, none + 1
 
-        rows: list[np.ndarray] = []
+        rows: list[np.ndarray] = []  # (character, weights) added sparsely, summed at the end
         values: list[np.ndarray] = []
 
-        def add(at: np.ndarray, features: np.ndarray, times: np.ndarray | None = None) -> None:
-            rows.append(at)
+        def add(chars: np.ndarray, features: np.ndarray, times: np.ndarray | None = None) -> None:
+            rows.append(chars)
             values.append(weights[features] if times is None else weights[features] * times[:, None])
 
         for name, found in (("w-1", pre_in), ("w1", post_in)):
@@ -293,9 +289,9 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
             add(i, table.lookup(none * span + post[i, k]), pre_none[i])
             i, a, b = np.nonzero((pre != none)[:, :, None] & (post != none)[:, None, :])
             add(i, table.lookup(pre[i, a] * span + post[i, b]))
-        at, value = np.concatenate(rows), np.concatenate(values)
-        for k in range(scores.shape[1]):
-            scores[:, k] += np.bincount(at, weights=value[:, k], minlength=n)
+        chars, value = np.concatenate(rows), np.concatenate(values)
+        for k in range(scores.shape[1]):  # np.add.at, but several times faster
+            scores[:, k] += np.bincount(chars, weights=value[:, k], minlength=n)
 
         out = []
         for piece, s, length in zip(pieces, starts.tolist(), lengths.tolist(), strict=True):
