@@ -106,10 +106,10 @@ def find_places(doc) -> list[Candidate]:
             continue
         if all(d.level == "town" for d in divs) and (s not in bounds or text[e - 1 : e + 1] in TOWN_SUFFIX_WORDS):
             continue
-        out.append(_division_candidate(s, e, name, gaz.by_name[name], priority=3))
+        out.append(_division_candidate(s, e, *_choices("name", name), priority=3))
     for s, e, name in short.finditer(text):
         if s in bounds and e in bounds and not _inside_longer_name(text, s, e):
-            out.append(_division_candidate(s, e, name, gaz.by_short[name], priority=2))
+            out.append(_division_candidate(s, e, *_choices("short", name), priority=2))
 
     # town short forms (义棠 -> 义棠镇) once the full name is in the document
     named_towns = {c.canonical for c in out if c.attrs.get("level") == "town"}
@@ -118,7 +118,7 @@ def find_places(doc) -> list[Candidate]:
         for m in re.finditer(re.escape(short_name), text):
             s, e = m.span()
             if divs and s in bounds and e in bounds and text[e : e + 1] not in ("镇", "乡", "街"):
-                out.append(_division_candidate(s, e, short_name, divs, priority=2))
+                out.append(_division_candidate(s, e, *_summary(divs), priority=2))
 
     # a short name inside a quoted slogan is not the place (“小县大城”, “兴县、强县…”)
     quoted = [(m.start(), m.end()) for m in QUOTED_RE.finditer(text)]
@@ -144,17 +144,23 @@ def _inside_longer_name(text: str, s: int, e: int) -> bool:
     return text[e : e + 1] in ("省", "市", "县", "区", "州", "盟", "旗")
 
 
-def _division_candidate(s: int, e: int, surface: str, divs: list[Division], priority: int) -> Candidate:
+def _summary(divs: list[Division]) -> tuple[Division, tuple[str, ...]]:
+    """The division a name stands for by default (the highest level, then the lowest
+    code), and the codes of all it may stand for."""
+    return min(divs, key=lambda d: (LEVEL_RANK[d.level], d.code)), tuple(d.code for d in divs)
+
+
+@cache
+def _choices(kind: str, name: str) -> tuple[Division, tuple[str, ...]]:
+    """:func:`_summary` of a full name (``kind`` "name") or short form ("short"), kept:
+    some are shared by hundreds of divisions (城关镇), and an archive names them often."""
+    gaz = load_gazetteer()
+    return _summary((gaz.by_name if kind == "name" else gaz.by_short)[name])
+
+
+def _division_candidate(s: int, e: int, best: Division, options: tuple[str, ...], priority: int) -> Candidate:
     # several divisions share a name (城关镇): keep them all; resolve_places picks one
-    best = min(divs, key=lambda d: (LEVEL_RANK[d.level], d.code))
-    return Candidate(
-        s,
-        e,
-        "PLACE",
-        best.name,
-        priority,
-        {"options": [d.code for d in divs], "adcode": best.code, "level": best.level},
-    )
+    return Candidate(s, e, "PLACE", best.name, priority, {"options": list(options), "adcode": best.code, "level": best.level})
 
 
 def _villages(text: str, found: list[Candidate], gaz: Gazetteer, bounds: set[int]) -> list[Candidate]:
