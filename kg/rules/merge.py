@@ -8,6 +8,8 @@ learned spans only fill the gaps the rules leave.
 
 from __future__ import annotations
 
+import bisect
+
 from kg.rules.base import Candidate
 
 # what a learned span may add where no rule matched: people and organisations.
@@ -34,13 +36,16 @@ def _fills(c: Candidate) -> bool:
 def select(cands: list[Candidate]) -> list[Candidate]:
     """Rule spans first (longest wins), then learned spans in the gaps they leave."""
     chosen: list[Candidate] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # the chosen spans, which never overlap, by start (so their ends are sorted too)
+    ends: list[int] = []
     rules = [c for c in cands if c.attrs.get("source") != "learned"]
     learned = [c for c in cands if _fills(c)]
     for group in (rules, learned):
         for c in sorted(group, key=lambda c: (-c.length, -c.priority, c.start, c.label, c.canonical)):
-            if c.length <= 0 or any(c.start < e and s < c.end for s, e in taken):
+            i = bisect.bisect_right(starts, c.start)  # only its neighbours there can overlap it
+            if c.length <= 0 or (i > 0 and ends[i - 1] > c.start) or (i < len(starts) and starts[i] < c.end):
                 continue
             chosen.append(c)
-            taken.append((c.start, c.end))
+            starts.insert(i, c.start)
+            ends.insert(i, c.end)
     return sorted(chosen, key=lambda c: c.start)
