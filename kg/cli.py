@@ -156,14 +156,17 @@ def build(
 @click.argument("args", nargs=-1, metavar="GRAPH GOLD_DIR | ner FILE")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--format", "fmt", default="msra", show_default=True, help="With 'ner': msra, cluener, bmes, pfr or conll.")
-def evaluate(args: tuple[str, ...], as_json: bool, fmt: str) -> None:
+@click.option("--pipeline", is_flag=True, help="With 'ner': score the entities the whole kg pipeline keeps, not the learned NER alone.")
+@click.option("--learned-ner/--no-learned-ner", default=True, help="With 'ner --pipeline': with or without the learned NER.")
+def evaluate(args: tuple[str, ...], as_json: bool, fmt: str, pipeline: bool, learned_ner: bool) -> None:
     """Score GRAPH (GraphML) against the gold files in GOLD_DIR, or, as
     `kg evaluate ner FILE --format F`, the learned NER on an annotated corpus file
-    (per-label precision, recall and F1, then f1=<micro F1>)."""
+    (per-label precision, recall and F1, then f1=<micro F1>); with --pipeline, the
+    entities the whole pipeline keeps."""
     import json
 
     if len(args) == 2 and args[0] == "ner":
-        _evaluate_ner(Path(args[1]), fmt, as_json)
+        _evaluate_ner(Path(args[1]), fmt, as_json, pipeline, learned_ner)
         return
     if len(args) != 2:
         _fail("usage: kg evaluate GRAPH GOLD_DIR, or kg evaluate ner FILE --format FORMAT")
@@ -181,19 +184,19 @@ def evaluate(args: tuple[str, ...], as_json: bool, fmt: str) -> None:
     click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_report(result))
 
 
-def _evaluate_ner(path: Path, fmt: str, as_json: bool) -> None:
+def _evaluate_ner(path: Path, fmt: str, as_json: bool, pipeline: bool = False, learned_ner: bool = True) -> None:
     import json
 
     from kg.corpora import FORMATS
+    from kg.ner_eval import PipelineTagger, format_result
     from kg.ner_eval import evaluate as evaluate_ner
-    from kg.ner_eval import format_result
 
     if fmt not in FORMATS:
         _fail(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if not path.is_file():
         _fail(f"corpus file {path} not found")
     try:
-        result = evaluate_ner(path, fmt)
+        result = evaluate_ner(path, fmt, PipelineTagger(learned_ner) if pipeline else None)
     except Exception as e:  # a malformed corpus file: one line, no traceback
         _fail(f"cannot evaluate {path}: {e}")
     click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_result(result))

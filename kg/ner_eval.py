@@ -77,8 +77,24 @@ def score(pairs, fmt: str) -> dict:
     return {"labels": labels, "precision": p, "recall": r, "f1": f, "gold": T + N, "predicted": T + P}
 
 
+class PipelineTagger:
+    """The whole kg pipeline as a tagger: the entity spans it keeps (rules, then the learned
+    NER in the gaps), so a corpus shows what the learned component adds to kg's output
+    (``learned_ner`` False: the rules alone). Only ``predict_many`` is needed by :func:`evaluate`."""
+
+    def __init__(self, learned_ner: bool = True) -> None:
+        from kg.pipeline import load_pipeline
+
+        self.nlp = load_pipeline(learned_ner)
+
+    def predict_many(self, texts: list[str], domain: str | None = None) -> list[list[tuple[int, int, str]]]:
+        """``domain`` is ignored: the pipeline tags in kg's own style."""
+        return [[(e.start_char, e.end_char, e.label_) for e in self.nlp(text).ents] for text in texts]
+
+
 def evaluate(file: str | Path, fmt: str, model=None) -> dict:
-    """Tag every sentence of ``file`` (format ``fmt``) with the learned NER and score it.
+    """Tag every sentence of ``file`` (format ``fmt``) with the learned NER (or ``model``, e.g.
+    a :class:`PipelineTagger`) and score it.
 
     Returns ``{"labels": {label: {precision, recall, f1, gold, predicted}}, "precision",
     "recall", "f1", "gold", "predicted", "sentences", "chars", "seconds"}``; ``f1`` is the

@@ -306,3 +306,20 @@ def test_evaluate_ner_scores_a_corpus_file(tmp_path: Path) -> None:
     assert re.fullmatch(r"f1=\d\.\d{4}", lines[-1])
     bad = invoke("evaluate", "ner", corpus, "--format", "nope")
     assert bad.exit_code != 0 and bad.stderr.startswith("Error: unknown format")
+
+
+def test_evaluate_ner_pipeline_shows_what_the_learned_ner_adds(tmp_path: Path) -> None:
+    """With --pipeline the whole pipeline's entities are scored: a name no rule cue frames is
+    found with the learned NER and missed with --no-learned-ner."""
+    corpus = tmp_path / "tiny.bio"
+    text = "马克龙在北京会见了来访的客人。"
+    tags = ["B-PER", "I-PER", "I-PER", "O", "B-LOC", "I-LOC"] + ["O"] * (len(text) - 6)
+    corpus.write_text("".join(f"{c}\t{t}\n" for c, t in zip(text, tags, strict=True)) + "\n", encoding="utf-8")
+
+    def person_recall(*flags: str) -> float:
+        result = invoke("evaluate", "ner", corpus, "--format", "msra", "--pipeline", *flags, "--json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["labels"]["PERSON"]["recall"]
+
+    assert person_recall() == 1.0
+    assert person_recall("--no-learned-ner") == 0.0
