@@ -45,7 +45,8 @@ _OUTSIDE: Final[int] = 0x10FFFF
 #: The code tables, computed from the model by :func:`write_tables` (loading then skips
 #: parsing 280,000 feature strings); used only while they match the model's files.
 TABLES_FILE: Final[str] = "fast_tables.npz"
-_MODEL_FILES: Final[tuple[str, ...]] = ("features.msgpack", "weights.npz")
+#: The files of a pkuseg model directory.
+MODEL_FILES: Final[tuple[str, ...]] = ("features.msgpack", "weights.npz")
 _TABLES: Final[tuple[str, ...]] = (
     *(f"c{k}" for k in range(len(_NODE))),
     *(f"p{k}" for k in range(len(_PAIR))),
@@ -89,7 +90,7 @@ class _Codes:
 
 def _digest(model_dir: Path) -> str:
     h = hashlib.sha256()
-    for name in _MODEL_FILES:
+    for name in MODEL_FILES:
         h.update((model_dir / name).read_bytes())
     return h.hexdigest()
 
@@ -130,7 +131,7 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
 
     @staticmethod
     def _load_tables(path: Path, model_dir: Path) -> dict[str, np.ndarray] | None:
-        if not path.is_file() or not all((model_dir / name).is_file() for name in _MODEL_FILES):
+        if not path.is_file() or not all((model_dir / name).is_file() for name in MODEL_FILES):
             return None
         with np.load(path) as z:
             return dict(z) if str(z["digest"]) == _digest(model_dir) else None

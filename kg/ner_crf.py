@@ -21,11 +21,10 @@ from typing import Final
 
 import numpy as np
 
-from kg.ner_text import TAGS, Lexicon, char_class, normalize
+from kg.ner_text import TAG_INDEX, TAGS, Lexicon, char_class, normalize
 
 MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "ner"
 FEATURE_VERSION: Final[int] = 1
-_TAG_INDEX = {t: i for i, t in enumerate(TAGS)}
 
 
 def features(text: str, lexicon: Lexicon, surnames: str | set[str], domain: str | None = None) -> list[list[str]]:
@@ -174,12 +173,12 @@ def export_crfsuite(model_path: str | Path, out_path: str | Path, domains: tuple
             rows[slot[kind][key]] = r
         arrays[f"rows_{name}"] = rows
     fixed = [a for a in attributes if _is_fixed(a, domains)]
-    feats = sorted((row[a], _TAG_INDEX[lab], w) for (a, lab), w in info.state_features.items())
+    feats = sorted((row[a], TAG_INDEX[lab], w) for (a, lab), w in info.state_features.items())
     trans = np.zeros((len(TAGS), len(TAGS)), dtype=np.float32)
     for (a, b), w in info.transitions.items():
-        trans[_TAG_INDEX[a], _TAG_INDEX[b]] = w
+        trans[TAG_INDEX[a], TAG_INDEX[b]] = w
     present = np.zeros(len(TAGS), dtype=bool)
-    present[[_TAG_INDEX[lab] for lab in tagger.labels()]] = True
+    present[[TAG_INDEX[lab] for lab in tagger.labels()]] = True
     np.savez_compressed(
         out_path,
         n_rows=np.asarray(len(attributes)),

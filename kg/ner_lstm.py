@@ -25,11 +25,10 @@ from threadpoolctl import ThreadpoolController
 
 from kg.corpora import Example
 from kg.ner_crf import chain_marginals
-from kg.ner_text import MAX_SENTENCE, TAGS, Lexicon, char_class, normalize, sentence_spans, spans_to_tags
+from kg.ner_text import MAX_SENTENCE, TAG_INDEX, TAGS, Lexicon, char_class, normalize, sentence_spans, spans_to_tags
 
 MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "ner_lstm"
 
-_TAG_ID = {t: i for i, t in enumerate(TAGS)}
 _CLASSES = "DNLCSP"
 #: Dictionary feature slots per tag: starts a 2,3,4,5,6+ character word; inside; ends.
 LEX_SLOTS = 7
@@ -83,7 +82,7 @@ class Encoder:
 
     @staticmethod
     def tag_ids(n: int, spans: Sequence[tuple[int, int, str]]) -> np.ndarray:
-        return np.asarray([_TAG_ID.get(t, 0) for t in spans_to_tags(n, spans)], dtype=np.int32)
+        return np.asarray([TAG_INDEX.get(t, 0) for t in spans_to_tags(n, spans)], dtype=np.int32)
 
 
 # --------------------------------------------------------------------------- model

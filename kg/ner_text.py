@@ -18,6 +18,8 @@ from kg.corpora import tags_to_spans as tags_to_spans  # the corpora's decoder, 
 
 #: BIOES tags, in the order both taggers' probability columns use.
 TAGS: Final[tuple[str, ...]] = ("O", *(f"{k}-{lab}" for lab in LABELS for k in "BIES"))
+#: Tag -> its column.
+TAG_INDEX: Final[dict[str, int]] = {t: i for i, t in enumerate(TAGS)}
 
 #: Longest stretch tagged at once; longer sentences are cut at commas, then blindly.
 MAX_SENTENCE: Final[int] = 150
