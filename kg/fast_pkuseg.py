@@ -27,6 +27,9 @@ from spacy_pkuseg import inference as _inf
 from spacy_pkuseg.config import config as _config
 from spacy_pkuseg.feature_extractor import FeatureExtractor
 
+from kg import codepoints
+from kg.codepoints import BASE
+
 #: Single-node templates: name -> position relative to the character.
 _NODE: Final[dict[str, int]] = {"c": 0, "c-1": -1, "c1": 1, "c-2": -2, "c2": 2}
 #: Node-pair templates: name -> positions of the two nodes.
@@ -38,8 +41,6 @@ _NO_WORD: Final[str] = "**noWord"
 # in the text are mapped to a third, which no feature knows, as they were before)
 _NUM, _LETTER, _OTHER = "\x01", "\x02", "\x03"
 _AS_NODE: Final[dict[str, str]] = {"**Num": _NUM, "**Letter": _LETTER}
-#: Codes are written in base 0x110000, one digit per code point (three fit in 63 bits).
-_BASE: Final[int] = 0x110000
 #: The node of a place outside the piece: a noncharacter, which no feature holds.
 _OUTSIDE: Final[int] = 0x10FFFF
 #: The code tables, computed from the model by :func:`write_tables` (loading then skips
@@ -57,10 +58,6 @@ _TABLES: Final[tuple[str, ...]] = (
     "words2",
     "words3",
 )
-
-
-def _points(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
 
 
 class _Codes:
@@ -154,12 +151,12 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
         for k, name in enumerate(_PAIR):  # keys "a.b"; nearly all of single characters, so read as code points at once
             found = by_template.get(name, [])
             short = [(r, f) for r, f in found if len(r) == 3]
-            points = _points("".join(r for r, _ in short)).reshape(-1, 3)
-            codes, features = (points[:, 0] * _BASE + points[:, 2]).tolist(), [f for _, f in short]
+            pairs = codepoints.points("".join(r for r, _ in short)).reshape(-1, 3)
+            codes, features = (pairs[:, 0] * BASE + pairs[:, 2]).tolist(), [f for _, f in short]
             for r, f in found:
                 if len(r) != 3:
                     a, _, b = r.partition(".")
-                    codes.append(node(a) * _BASE + node(b))
+                    codes.append(node(a) * BASE + node(b))
                     features.append(f)
             tables[f"p{k}"] = (codes, features)
         words, none = self._words, self._no_word
@@ -177,13 +174,13 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
         # dictionary words by code: of two characters, of three, and the first three of longer ones
         for n in (2, 3):
             found = [w for w in words if len(w) == n]
-            tables[f"words{n}"] = ([_code(w) for w in found], [words[w] for w in found])
+            tables[f"words{n}"] = ([codepoints.word_code(w) for w in found], [words[w] for w in found])
         out = {}
         for name, (codes, features) in tables.items():
             order = np.argsort(np.asarray(codes, dtype=np.int64), kind="stable")
             out[f"{name}.codes"] = np.asarray(codes, dtype=np.int64)[order]
             out[f"{name}.features"] = np.asarray(features, dtype=np.int64)[order]
-        out["long_starts"] = np.unique(np.asarray([_code(w[:3]) for w in words if len(w) > 3], dtype=np.int64))
+        out["long_starts"] = np.unique(np.asarray([codepoints.word_code(w[:3]) for w in words if len(w) > 3], dtype=np.int64))
         return out
 
     # ------------------------------------------------------------------ segmenting
@@ -211,9 +208,9 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
         place (none past the end). Two- and three-character words are found by code; longer
         ones are looked up only where a longer word starts with the next three characters."""
         none = self._no_word
-        points = _points(joined + _OTHER * 2)
-        two = points[:-2] * _BASE + points[1:-1]
-        three = two * _BASE + points[2:]
+        points = codepoints.points(joined + _OTHER * 2)
+        two = points[:-2] * BASE + points[1:-1]
+        three = two * BASE + points[2:]
         out = np.full((len(joined), len(_LENGTHS)), none, dtype=np.int64)
         out[:, _LENGTHS.index(2)] = self._words2.lookup(two)
         out[:, _LENGTHS.index(3)] = self._words3.lookup(three)
@@ -234,7 +231,7 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         local = np.arange(n) - np.repeat(starts, lengths)  # position inside its piece
         size = np.repeat(lengths, lengths)
-        node = _points("".join(texts))
+        node = codepoints.points("".join(texts))
 
         def feature_at(offset: int, found: np.ndarray, k: int) -> np.ndarray:
             """Template k's feature of the node (or pair) ``offset`` characters away, where that is in the piece."""
@@ -242,7 +239,7 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
             return np.where(inside, found[np.clip(np.arange(n) + offset, 0, n - 1), k], self._missing)
 
         nodes = self._nodes.lookup(node)  # n x templates
-        pairs = self._pairs.lookup(node[:-1] * _BASE + node[1:])  # the pair starting at each character
+        pairs = self._pairs.lookup(node[:-1] * BASE + node[1:])  # the pair starting at each character
         pairs = np.vstack([pairs, np.full((1, len(_PAIR)), self._missing)])
         cols = [np.zeros(n, dtype=np.int64)]  # pkuseg gives every character feature 0
         cols.extend(feature_at(offset, nodes, k) for k, offset in enumerate(_NODE.values()))
@@ -300,20 +297,3 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
             cuts = [0, *(np.flatnonzero(self._begins[np.asarray(tags)][1:]) + 1).tolist(), length]
             out.append([piece[a:b] for a, b in zip(cuts, cuts[1:], strict=False)])
         return out
-
-
-def _code(word: str) -> int:
-    code = 0
-    for c in word:
-        code = code * _BASE + ord(c)
-    return code
-
-
-def write_tables(model_dir: str | Path) -> Path:
-    """Compute the code tables of the pkuseg model in ``model_dir`` and save them beside it."""
-    model_dir = Path(model_dir)
-    path = model_dir / TABLES_FILE
-    path.unlink(missing_ok=True)
-    seg = FastPkuseg(str(model_dir), user_dict=None)
-    np.savez_compressed(path, digest=np.asarray(_digest(model_dir)), **seg.code_tables())
-    return path

@@ -21,6 +21,7 @@ from typing import Final
 
 import numpy as np
 
+from kg import codepoints
 from kg.ner_text import TAG_INDEX, TAGS, Lexicon, char_class, normalize
 
 MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "ner"
@@ -120,18 +121,6 @@ def _is_fixed(attribute: str, domains: tuple[str, ...]) -> bool:
     return attribute in ("b", "sur") or attribute[1:] in domains or _LEXICON_ATTRIBUTE.fullmatch(attribute) is not None
 
 
-#: Keys are coded in base 0x110000, one digit per character (its code point): a trigram fits in 63 bits.
-_BASE: Final[int] = 0x110000
-
-
-def _code(points: list[int] | list[np.ndarray]) -> int | np.ndarray:
-    """One integer for a key, from its characters' code points."""
-    code = points[0]
-    for p in points[1:]:
-        code = code * _BASE + p
-    return code
-
-
 def export_crfsuite(model_path: str | Path, out_path: str | Path, domains: tuple[str, ...]) -> int:
     """Write a python-crfsuite model as kg's ``weights.npz``; return its number of features.
 
@@ -163,7 +152,7 @@ def export_crfsuite(model_path: str | Path, out_path: str | Path, domains: tuple
     arrays: dict[str, np.ndarray] = {}
     slot: dict[str, dict[str, int]] = {}  # kind -> key -> its place among the kind's sorted codes
     for kind, keys in vocab.items():
-        codes = {key: _code([ord(c) for c in key]) for key in keys}
+        codes = {key: codepoints.word_code(key) for key in keys}
         ordered = sorted(keys, key=codes.__getitem__)
         arrays[f"codes_{kind}"] = np.asarray([codes[k] for k in ordered], dtype=np.int64)
         slot[kind] = {k: i for i, k in enumerate(ordered)}
@@ -286,15 +275,14 @@ class CRFTagger:
         lengths = np.asarray([len(t) for t in texts])
         bases = np.concatenate([[0], np.cumsum(lengths + 4)[:-1]])
         pos = np.repeat(bases - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
-        c = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)  # code points
-        y = np.frombuffer(classes.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        c, y = codepoints.points(padded), codepoints.points(classes)
         ids = {}
         for kind, code in (
             ("uni", c),
-            ("bi", _code([c[:-1], c[1:]])),
-            ("skip", _code([c[:-2], c[2:]])),
-            ("tri", _code([c[:-2], c[1:-1], c[2:]])),
-            ("cls", _code([y[:-2], y[1:-1], y[2:]])),
+            ("bi", codepoints.code([c[:-1], c[1:]])),
+            ("skip", codepoints.code([c[:-2], c[2:]])),
+            ("tri", codepoints.code([c[:-2], c[1:-1], c[2:]])),
+            ("cls", codepoints.code([y[:-2], y[1:-1], y[2:]])),
         ):
             table = self.codes[kind]
             at = np.minimum(np.searchsorted(table, code), len(table) - 1)
