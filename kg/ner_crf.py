@@ -1,4 +1,5 @@
-"""kg's character CRF tagger (python-crfsuite): one half of the learned NER (:mod:`kg.ner`).
+"""kg's character CRF tagger (trained with python-crfsuite, run in numpy): one half of the
+learned NER (:mod:`kg.ner`).
 
 Why a CRF next to the BiLSTM: it reads the text through hand-made window features
 (characters, bigrams, a trigram, character classes, a surname flag, dictionary
