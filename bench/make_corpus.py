@@ -9,18 +9,22 @@ same ``date-page-article`` prefix; its text is the words of each line joined
 without spaces (POS tags and brackets stripped), one paragraph per line.
 
 The articles go to ``OUT/pd199801/<id>.txt`` (3,148 files, about 1.8 M
-characters) and the five seeds to ``OUT/seeds/``. The same source always gives
+characters) and the five seeds to ``OUT/seeds/``. ``--regional`` writes instead the
+794 county and city news items of ``shared/data/regional_news`` to
+``OUT/<id>.txt`` (the genre kg serves; 482,780 characters). The same source always gives
 the same bytes. The corpus is research data: never commit it (the default
 ``bench/corpus/`` is git-ignored through ``bench/.gitignore``).
 
 Usage::
 
     python bench/make_corpus.py [--source FILE] [--seeds DIR] [OUT]   # default OUT: bench/corpus
+    python bench/make_corpus.py --regional [--source FILE] OUT
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import sys
@@ -30,6 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = REPO.parent / "shared" / "data" / "peoples_daily" / "199801.utf8.txt"
 DEFAULT_OUT = REPO / "bench" / "corpus"
+DEFAULT_REGIONAL = REPO.parent / "shared" / "data" / "regional_news" / "regional_news.jsonl"
 
 _LINE_ID = re.compile(r"^(\d{8}-\d{2}-\d{3})-\d{3}/m$")
 _TOKEN = re.compile(r"^\[?(.+?)/[A-Za-z]+(?:\][A-Za-z]+)?$")
@@ -90,16 +95,36 @@ def make_corpus(out: Path, source: Path = DEFAULT_SOURCE, seeds: Path = REPO / "
     return files, chars
 
 
+def make_regional(out: Path, source: Path = DEFAULT_REGIONAL) -> tuple[int, int]:
+    """Write each regional news item as ``out/<id>.txt`` (replacing the folder); returns (files, characters)."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    files = chars = 0
+    with source.open(encoding="utf-8") as fh:
+        for line in fh:
+            item = json.loads(line)
+            (out / f"{item['id']}.txt").write_text(item["text"], encoding="utf-8")
+            files += 1
+            chars += len(item["text"])
+    return files, chars
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out", nargs="?", type=Path, default=DEFAULT_OUT)
-    ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    ap.add_argument("--source", type=Path, help=f"default {DEFAULT_SOURCE} ({DEFAULT_REGIONAL} with --regional)")
     ap.add_argument("--seeds", type=Path, default=REPO / "seeds")
+    ap.add_argument("--regional", action="store_true", help="write the regional news items instead")
     args = ap.parse_args(argv)
-    if not args.source.is_file():
-        print(f"source corpus not found: {args.source}", file=sys.stderr)
+    source = args.source or (DEFAULT_REGIONAL if args.regional else DEFAULT_SOURCE)
+    if not source.is_file():
+        print(f"source corpus not found: {source}", file=sys.stderr)
         return 1
-    files, chars = make_corpus(args.out, args.source, args.seeds)
+    if args.regional:
+        files, chars = make_regional(args.out, source)
+    else:
+        files, chars = make_corpus(args.out, source, args.seeds)
     print(f"{files} files, {chars:,} characters in {args.out}")
     return 0
 
