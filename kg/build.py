@@ -1,6 +1,6 @@
 """The library side of ``kg build``: documents in, graph files out.
 
-documents (kg.documents) -> spaCy Docs with entity spans (kg.pipeline) ->
+documents (kg.documents) -> spaCy Docs with entity spans (kg.nlp.pipeline) ->
 per-document entities and relations (kg.resolve) -> one graph (kg.graph) ->
 GraphML, HTML and CSV files (kg.readwrite), each written atomically.
 

@@ -8,7 +8,7 @@ kept and reused: each :class:`~kg.extraction.DocExtraction` is stored under
     key = sha256(fingerprint + NUL + normalised text)
 
 where the :func:`fingerprint` hashes everything extraction depends on (kg's
-version and source outside the output side, ``kg/data``, ``kg/models``, the
+version and source outside the output side, ``kg/data``, ``kg/nlp/models``, the
 spaCy, spacy-pkuseg and numpy versions). A changed document gets a new key; a
 new kg or model gets a new fingerprint and so misses every entry. The doc id is
 not part of the key (a renamed file is a hit); it is set from the current input
@@ -62,7 +62,7 @@ SCALARS: Final[tuple[type, ...]] = (str, int, float, bool)
 def _fingerprint_files() -> list[Path]:
     """kg's own files that extraction depends on, in a fixed order."""
     out = [p for p in PACKAGE_DIR.rglob("*.py") if p.relative_to(PACKAGE_DIR).parts[0] not in OUTPUT_SIDE and "__pycache__" not in p.parts]
-    for sub in ("data", "models"):
+    for sub in ("data", "nlp/models"):
         out.extend(p for p in (PACKAGE_DIR / sub).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     return sorted(out, key=lambda p: p.relative_to(PACKAGE_DIR).as_posix())
 

@@ -187,9 +187,9 @@ def evaluate(args: tuple[str, ...], as_json: bool, fmt: str, pipeline: bool, lea
 def _evaluate_ner(path: Path, fmt: str, as_json: bool, pipeline: bool = False, learned_ner: bool = True) -> None:
     import json
 
-    from kg.corpora import FORMATS
-    from kg.ner_eval import PipelineTagger, format_result
-    from kg.ner_eval import evaluate as evaluate_ner
+    from kg.nlp.corpora import FORMATS
+    from kg.nlp.ner_eval import PipelineTagger, format_result
+    from kg.nlp.ner_eval import evaluate as evaluate_ner
 
     if fmt not in FORMATS:
         _fail(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")

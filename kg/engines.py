@@ -80,7 +80,7 @@ def extract_batch(batch: Sequence[Task], fingerprint: str | None = None, learned
     models refuses to work instead of silently giving other results.
     `learned_ner` False leaves the learned NER out (rules only, faster).
     """
-    from kg.pipeline import load_pipeline
+    from kg.nlp.pipeline import load_pipeline
     from kg.resolve import resolve
 
     if fingerprint is not None:
@@ -152,7 +152,7 @@ def _init_worker() -> None:
     """Pool worker start-up: leave Ctrl-C to the parent, exit with it, load the pipeline once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent()
-    from kg.pipeline import load_pipeline
+    from kg.nlp.pipeline import load_pipeline
 
     load_pipeline()
 
@@ -186,7 +186,7 @@ def _mp_context() -> Any:
 
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["kg.pipeline", "kg.resolve"])
+        ctx.set_forkserver_preload(["kg.nlp.pipeline", "kg.resolve"])
         return ctx
     return multiprocessing.get_context("spawn")
 

@@ -22,7 +22,7 @@ from kg.extraction import RelationRef, entity_key
 from kg.gazetteer import Division, load_gazetteer
 from kg.lexicon import TITLES
 from kg.mentions import Mention
-from kg.rules.agencies import join_name
+from kg.nlp.rules.agencies import join_name
 
 TITLE_RE = re.compile("(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + ")+")
 PAREN_RE = re.compile(r"[（(][^（）()]{1,12}[)）]")

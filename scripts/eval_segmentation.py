@@ -5,8 +5,8 @@ correct when its character span (start, end) equals a gold word's span.
 Spans are measured over the non-whitespace characters of each line, so the
 score does not depend on how a segmenter treats spaces.
 
-By default the model shipped in ``kg/models/pkuseg`` is scored through
-:func:`kg.segmenter.make_nlp`, i.e. exactly the tokenizer kg uses at run
+By default the model shipped in ``kg/nlp/models/pkuseg`` is scored through
+:func:`kg.nlp.segmenter.make_nlp`, i.e. exactly the tokenizer kg uses at run
 time; ``--model`` scores another pkuseg model directory the same way.
 
 Usage::
@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--gold", type=Path, default=DEFAULT_GOLD)
     args = ap.parse_args(argv)
 
-    from kg.segmenter import PKUSEG_MODEL_DIR, make_nlp
+    from kg.nlp.segmenter import PKUSEG_MODEL_DIR, make_nlp
 
     model_dir = args.model or PKUSEG_MODEL_DIR
     t0 = time.perf_counter()

@@ -26,9 +26,9 @@ sys.path.insert(0, str(REPO_ROOT / "scripts"))
 from train_ner import CORPORA, DEFAULT_DATA, load_corpora, static_lexicon, with_entities  # noqa: E402
 
 from kg import lexicon as kg_lexicon  # noqa: E402
-from kg.corpora import read, to_kg  # noqa: E402
-from kg.ner_lstm import Encoder, split_example  # noqa: E402
-from kg.ner_text import normalize  # noqa: E402
+from kg.nlp.corpora import read, to_kg  # noqa: E402
+from kg.nlp.ner_lstm import Encoder, split_example  # noqa: E402
+from kg.nlp.ner_text import normalize  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ into the repository.
 Steps (deterministic: fixed splits, no sampling; crfsuite's L-BFGS is deterministic):
 
 1. Read MSRA train, People's Daily 1998 (PFR), CLUENER2020 train, Resume train and
-   Weibo train with :mod:`kg.corpora`; map labels to kg's (PERSON, PLACE, ORG,
+   Weibo train with :mod:`kg.nlp.corpora`; map labels to kg's (PERSON, PLACE, ORG,
    AGENCY, TITLE); ORG spans that read as government bodies become AGENCY
    (CLUENER keeps its own government/company/organization split).
 2. Hold out dev sets: every 20th block of 100 consecutive MSRA train sentences
@@ -17,19 +17,19 @@ Steps (deterministic: fixed splits, no sampling; crfsuite's L-BFGS is determinis
    post words, plus the entity strings of the training corpora. For training the
    entity strings are split two-fold (a sentence sees only the other fold's strings),
    so the CRF learns how far to trust a dictionary that does not contain every answer.
-4. Features: :func:`kg.ner_crf.features` with the corpus name as the domain feature.
+4. Features: :func:`kg.nlp.ner_crf.features` with the corpus name as the domain feature.
 5. Train python-crfsuite (L-BFGS, L1 ``--c1``, L2 ``--c2``, ``--iters``), export its
-   weights for kg's numpy tagger (:func:`kg.ner_crf.export_crfsuite`) and save
+   weights for kg's numpy tagger (:func:`kg.nlp.ner_crf.export_crfsuite`) and save
    ``weights.npz``, ``lexicon.tsv.gz`` and ``meta.json`` to ``--out``.
 6. Print data sizes, wall time, file sizes and dev scores (per corpus, with its domain
    and with kg's default domain).
 
 Usage::
 
-    python scripts/train_ner.py [--final] [--iters 300] [--out kg/models/ner] [--limit N]
+    python scripts/train_ner.py [--final] [--iters 300] [--out kg/nlp/models/ner] [--limit N]
 
 Test sets (MSRA test, CLUENER dev, example.test, Resume test, Weibo test) are not
-read here; score them with ``kg evaluate ner FILE --format ...`` (``kg.ner_eval``).
+read here; score them with ``kg evaluate ner FILE --format ...`` (``kg.nlp.ner_eval``).
 """
 
 from __future__ import annotations
@@ -48,15 +48,15 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from kg import lexicon as kg_lexicon  # noqa: E402
-from kg.corpora import read, to_kg  # noqa: E402
 from kg.gazetteer import DATA_DIR, load_gazetteer  # noqa: E402
-from kg.ner import decode  # noqa: E402
-from kg.ner_crf import FEATURE_VERSION, CRFTagger, export_crfsuite, features  # noqa: E402
-from kg.ner_eval import gold_spans, score, scoreable  # noqa: E402
-from kg.ner_text import LABELS, Lexicon, normalize, sentence_spans, spans_to_tags  # noqa: E402
+from kg.nlp.corpora import read, to_kg  # noqa: E402
+from kg.nlp.ner import decode  # noqa: E402
+from kg.nlp.ner_crf import FEATURE_VERSION, CRFTagger, export_crfsuite, features  # noqa: E402
+from kg.nlp.ner_eval import gold_spans, score, scoreable  # noqa: E402
+from kg.nlp.ner_text import LABELS, Lexicon, normalize, sentence_spans, spans_to_tags  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
-DEFAULT_OUT = REPO_ROOT / "kg" / "models" / "ner"
+DEFAULT_OUT = REPO_ROOT / "kg" / "nlp" / "models" / "ner"
 
 #: Entity-string dictionary groups per kg label.
 ENTITY_GROUP = {"PERSON": "p", "PLACE": "l", "ORG": "o", "AGENCY": "a", "TITLE": "t"}

@@ -1,14 +1,14 @@
 """Train kg's neural NER (character BiLSTM-CRF) from arrays made by ``ner_lstm_data.py``.
 
 Why a script of its own: it needs PyTorch, which kg does not depend on; the shipped
-model is plain numpy weights (``kg/models/ner_lstm/weights.npz``) that
-:mod:`kg.ner_lstm` runs on CPU. Deterministic on CPU (fixed seeds, one batch order
+model is plain numpy weights (``kg/nlp/models/ner_lstm/weights.npz``) that
+:mod:`kg.nlp.ner_lstm` runs on CPU. Deterministic on CPU (fixed seeds, one batch order
 per epoch seed); the best epoch on the MSRA dev split is kept.
 
 Usage::
 
     python scripts/ner_lstm_data.py --out /tmp/nn           # kg's venv
-    python scripts/train_ner_lstm.py --data /tmp/nn --out kg/models/ner_lstm   # any venv with torch
+    python scripts/train_ner_lstm.py --data /tmp/nn --out kg/nlp/models/ner_lstm   # any venv with torch
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from torch import nn
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from kg.ner_text import LABELS, TAGS, tags_to_spans  # noqa: E402  (standard library only: runs beside torch)
+from kg.nlp.ner_text import LABELS, TAGS, tags_to_spans  # noqa: E402  (standard library only: runs beside torch)
 
-LEX_SLOTS = 7  # as kg.ner_lstm.LEX_SLOTS (that module needs kg's dependencies)
+LEX_SLOTS = 7  # as kg.nlp.ner_lstm.LEX_SLOTS (that module needs kg's dependencies)
 N_CLS = 12
 
 

@@ -24,14 +24,14 @@ Steps (all deterministic):
    ``spacy_pkuseg.pkuseg(model_name=DIR)`` and spaCy's
    ``ChineseTokenizer.initialize(pkuseg_model=DIR)`` load) to ``--out``,
    and ``fast_tables.npz``, the same features as code tables for
-   :mod:`kg.fast_pkuseg`.
+   :mod:`kg.nlp.fast_pkuseg`.
 
 Prints wall time, feature counts, file sizes and held-out F1 before and
 after trimming.
 
 Usage::
 
-    python scripts/train_segmenter.py [--iters 4] [--min-spread 0.1] [--out kg/models/pkuseg]
+    python scripts/train_segmenter.py [--iters 4] [--min-spread 0.1] [--out kg/nlp/models/pkuseg]
 """
 
 from __future__ import annotations
@@ -51,10 +51,10 @@ import srsly
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "peoples_daily" / "199801.utf8.txt"
-DEFAULT_OUT = REPO_ROOT / "kg" / "models" / "pkuseg"
+DEFAULT_OUT = REPO_ROOT / "kg" / "nlp" / "models" / "pkuseg"
 sys.path.insert(0, str(REPO_ROOT))
 
-from kg.fast_pkuseg import write_tables  # noqa: E402
+from kg.nlp.fast_pkuseg import write_tables  # noqa: E402
 
 # ``word/pos``, optionally opening ``[`` or closing ``]xx`` of a compound.
 _TOKEN_RE = re.compile(r"^\[?(?P<word>.+)/[A-Za-z]+(?:\][A-Za-z]+)?$")
@@ -178,7 +178,7 @@ def trim_model(src: Path, dst: Path, min_spread: float) -> tuple[int, int]:
 def heldout_f1(model_dir: Path, held: Sequence[list[str]]) -> tuple[float, float, float, float]:
     """Word P/R/F1 (%) and chars/s of the bare pkuseg model on held-out text.
 
-    Uses ``user_dict=None`` like kg.segmenter, i.e. without pkuseg's generic
+    Uses ``user_dict=None`` like kg.nlp.segmenter, i.e. without pkuseg's generic
     default dictionary post-processing, to score the model as shipped.
     """
     import spacy_pkuseg
@@ -249,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         for name in ("features.msgpack", "weights.npz"):
             shutil.copyfile(trimmed / name, args.out / name)
-        print(f"wrote {write_tables(args.out)} (kg.fast_pkuseg's code tables)")
+        print(f"wrote {write_tables(args.out)} (kg.nlp.fast_pkuseg's code tables)")
     print(f"saved to {args.out}; total wall time {time.perf_counter() - t_start:.0f} s")
     return 0
 

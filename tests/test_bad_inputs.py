@@ -374,7 +374,7 @@ def test_a_line_naming_many_places_gives_relations_linear_in_its_length() -> Non
     Today: about 80,000 relations from 1,600 characters; a 50,000-character line
     of names (some 15,000 places) would need about 10**8 and exhaust memory."""
     import kg
-    from kg.pipeline import load_pipeline
+    from kg.nlp.pipeline import load_pipeline
     from kg.resolve import resolve
 
     rows = (Path(kg.__file__).parent / "data" / "divisions.tsv").read_text(encoding="utf-8").splitlines()

@@ -1,4 +1,4 @@
-"""Tests for kg.corpora: each corpus format parses to (text, spans), and the kg label mapping.
+"""Tests for kg.nlp.corpora: each corpus format parses to (text, spans), and the kg label mapping.
 
 The samples are tiny hand-written lines in each corpus's format (not copies of the
 corpus files), including the quirks the readers must survive: a stray I- tag,
@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from kg.corpora import Example, is_government_name, parse, read, tags_to_spans, to_kg
+from kg.nlp.corpora import Example, is_government_name, parse, read, tags_to_spans, to_kg
 
 
 def spans(ex: Example) -> list[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""Tests for kg.rules.merge: rule spans win; learned spans fill gaps only when sure.
+"""Tests for kg.nlp.rules.merge: rule spans win; learned spans fill gaps only when sure.
 
 Why: the learned NER's spans enter the graph only through this choice, so its
 gates (label, confidence, full names) must hold whatever the tagger outputs.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.rules.base import Candidate
-from kg.rules.merge import LEARNED_MIN_SCORE, select
+from kg.nlp.rules.base import Candidate
+from kg.nlp.rules.merge import LEARNED_MIN_SCORE, select
 
 
 def learned(start: int, end: int, label: str, score: float) -> Candidate:

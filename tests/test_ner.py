@@ -1,4 +1,4 @@
-"""Tests for kg.ner (the packaged learned NER: CRF + BiLSTM-CRF), its spaCy component and kg.ner_eval.
+"""Tests for kg.nlp.ner (the packaged learned NER: CRF + BiLSTM-CRF), its spaCy component and kg.nlp.ner_eval.
 
 They guard the offline start-up path (the models load from the package without the
 network), a known news sentence, robustness on odd strings, the numpy BiLSTM against
@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kg import ner_crf, ner_lstm
-from kg.ner import decode, load_ner_model, predict
-from kg.ner_eval import evaluate, format_result
-from kg.ner_text import TAGS, sentence_spans, spans_to_tags, tags_to_spans
+from kg.nlp import ner_crf, ner_lstm
+from kg.nlp.ner import decode, load_ner_model, predict
+from kg.nlp.ner_eval import evaluate, format_result
+from kg.nlp.ner_text import TAGS, sentence_spans, spans_to_tags, tags_to_spans
 
 SENTENCE = "国务院总理李强在北京会见了来访的法国总统马克龙，双方就中法关系交换了意见。"
 
@@ -93,8 +93,8 @@ def test_tags_round_trip() -> None:
 
 
 def test_spacy_component_adds_low_priority_candidates() -> None:
-    from kg.rules.base import candidates
-    from kg.segmenter import make_nlp
+    from kg.nlp.rules.base import candidates
+    from kg.nlp.segmenter import make_nlp
 
     nlp = make_nlp()
     nlp.add_pipe("kg_learned_ner")
@@ -145,8 +145,8 @@ def test_exported_crf_gives_crfsuites_marginals(tmp_path) -> None:
 
     import pycrfsuite
 
-    from kg.ner_crf import FEATURE_VERSION, CRFTagger, export_crfsuite, features
-    from kg.ner_text import Lexicon, spans_to_tags
+    from kg.nlp.ner_crf import FEATURE_VERSION, CRFTagger, export_crfsuite, features
+    from kg.nlp.ner_text import Lexicon, spans_to_tags
 
     lexicon = Lexicon()
     for word, tag in (("北京", "G"), ("李强", "p2"), ("国务院", "A"), ("总统", "T")):

@@ -159,7 +159,7 @@ def test_normalisation_offsets_map_characters_faithfully(raw: str, data: st.Data
 
 @pytest.fixture(scope="module")
 def nlp():
-    from kg.pipeline import load_pipeline
+    from kg.nlp.pipeline import load_pipeline
 
     return load_pipeline()
 

@@ -17,7 +17,7 @@ import pytest
 from spacy.language import Language
 
 from kg.extraction import DocExtraction, RelationRef
-from kg.pipeline import load_pipeline
+from kg.nlp.pipeline import load_pipeline
 from kg.resolve import resolve
 
 COUNTY_DOC = (

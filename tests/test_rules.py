@@ -1,4 +1,4 @@
-"""Tests for the rule families of the spaCy pipeline (kg/rules/, kg/pipeline.py).
+"""Tests for the rule families of the spaCy pipeline (kg/nlp/rules/, kg/nlp/pipeline.py).
 
 The examples are written in the style of city and county papers from provinces
 other than the dev set's 山西 (河南 周口, 浙江 湖州, 四川 巴中/成都, 河南 滑县), so
@@ -16,7 +16,7 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.pipeline import load_pipeline
+from kg.nlp.pipeline import load_pipeline
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for kg.segmenter: the packaged pkuseg model and the spaCy pipeline.
+"""Tests for kg.nlp.segmenter: the packaged pkuseg model and the spaCy pipeline.
 
 They guard the offline start-up path: the model must load from the package
 without touching the network, segment news text sensibly, keep gazetteer
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from kg.segmenter import PKUSEG_MODEL_DIR, load_pkuseg, make_nlp
+from kg.nlp.segmenter import PKUSEG_MODEL_DIR, load_pkuseg, make_nlp
 
 GAZETTEER = ["晋中市", "义棠镇", "发展和改革委员会"]
 
@@ -133,10 +133,10 @@ def test_missing_model_dir_raises(tmp_path) -> None:
     ],
 )
 def test_fast_pkuseg_equals_spacy_pkuseg(text: str) -> None:
-    """kg.fast_pkuseg must give exactly the words spacy-pkuseg's own features and Viterbi give."""
+    """kg.nlp.fast_pkuseg must give exactly the words spacy-pkuseg's own features and Viterbi give."""
     import spacy_pkuseg
 
-    from kg.fast_pkuseg import FastPkuseg
+    from kg.nlp.fast_pkuseg import FastPkuseg
 
     stock = spacy_pkuseg.pkuseg(str(PKUSEG_MODEL_DIR), user_dict=None)
     fast = FastPkuseg(str(PKUSEG_MODEL_DIR), user_dict=None)
@@ -148,7 +148,7 @@ def test_fast_pkuseg_equals_spacy_pkuseg(text: str) -> None:
 def test_fast_pkuseg_equals_spacy_pkuseg_on_the_seeds(seeds_dir) -> None:
     import spacy_pkuseg
 
-    from kg.fast_pkuseg import FastPkuseg
+    from kg.nlp.fast_pkuseg import FastPkuseg
 
     stock = spacy_pkuseg.pkuseg(str(PKUSEG_MODEL_DIR), user_dict=None)
     fast = FastPkuseg(str(PKUSEG_MODEL_DIR), user_dict=None)
@@ -163,7 +163,7 @@ def test_shipped_code_tables_match_the_model(tmp_path) -> None:
 
     import numpy as np
 
-    from kg.fast_pkuseg import TABLES_FILE, FastPkuseg
+    from kg.nlp.fast_pkuseg import TABLES_FILE, FastPkuseg
 
     seg = FastPkuseg(str(PKUSEG_MODEL_DIR), user_dict=None)
     with np.load(PKUSEG_MODEL_DIR / TABLES_FILE) as z:

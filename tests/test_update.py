@@ -202,8 +202,8 @@ def test_records_round_trip_exactly(seeds_dir: Path) -> None:
 
 def test_fingerprint_covers_code_data_and_models_not_writers() -> None:
     names = {p.relative_to(kg.cache.PACKAGE_DIR).as_posix() for p in kg.cache._fingerprint_files()}
-    assert {"__init__.py", "pipeline.py", "resolve.py", "normalize.py", "rules/places.py", "data/divisions.tsv"} <= names
-    assert any(n.startswith("models/pkuseg/") for n in names)
+    assert {"__init__.py", "nlp/pipeline.py", "resolve.py", "normalize.py", "nlp/rules/places.py", "data/divisions.tsv"} <= names
+    assert any(n.startswith("nlp/models/pkuseg/") for n in names)
     assert not any(n.startswith("readwrite/") for n in names)
     assert not names & {"build.py", "cli.py", "engines.py", "cache.py", "graph.py"}
     assert len(fingerprint()) == 64 and fingerprint() == fingerprint()

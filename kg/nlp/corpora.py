@@ -1,6 +1,6 @@
 """Readers for the public Chinese NER corpora, to one common form, with kg's label mapping.
 
-Why: kg's learned NER (``kg/ner.py``) is trained and scored on five research corpora
+Why: kg's learned NER (``kg/nlp/ner.py``) is trained and scored on five research corpora
 that each come in their own format and label set. Every reader here yields
 ``Example(text, spans)`` where ``spans`` is a sorted list of ``(start, end, label)``
 character offsets (end exclusive) in the corpus's *own* label names; :func:`to_kg`

@@ -1,8 +1,8 @@
-"""Text handling shared by kg's learned NER taggers (:mod:`kg.ner_crf`, :mod:`kg.ner_lstm`).
+"""Text handling shared by kg's learned NER taggers (:mod:`kg.nlp.ner_crf`, :mod:`kg.nlp.ner_lstm`).
 
 Why one module: both taggers must see exactly the same characters, dictionary matches,
 sentence pieces and BIOES tags, or their per-character probabilities could not be
-combined (:mod:`kg.ner`).
+combined (:mod:`kg.nlp.ner`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
-from kg.corpora import KG_LABELS as LABELS
-from kg.corpora import tags_to_spans as tags_to_spans  # the corpora's decoder, for the taggers' BIOES
+from kg.nlp.corpora import KG_LABELS as LABELS
+from kg.nlp.corpora import tags_to_spans as tags_to_spans  # the corpora's decoder, for the taggers' BIOES
 
 #: BIOES tags, in the order both taggers' probability columns use.
 TAGS: Final[tuple[str, ...]] = ("O", *(f"{k}-{lab}" for lab in LABELS for k in "BIES"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 
 from kg.lexicon import LEADING_VERBS, LEFT_STOP_CHARS, ORG_SUFFIXES, common_words
-from kg.rules.base import Candidate, DictMatcher, scan_left
+from kg.nlp.rules.base import Candidate, DictMatcher, scan_left
 
 # Heads that are names by themselves once something precedes them.
 STRONG_HEADS = (

@@ -1,12 +1,12 @@
 """Score kg's learned NER against a labelled corpus file (exact-span, conlleval-style).
 
-Why: the learned component (``kg/ner.py``) is trained on five research corpora with
+Why: the learned component (``kg/nlp/ner.py``) is trained on five research corpora with
 different label sets; this module scores it on any of them in kg's own types, so the
 figures in ``docs/ner.md`` can be reproduced with one command::
 
     kg evaluate ner FILE --format msra|cluener|bmes|pfr|conll
 
-Gold spans are mapped to kg types with :func:`kg.corpora.to_kg`. Only the labels the
+Gold spans are mapped to kg types with :func:`kg.nlp.corpora.to_kg`. Only the labels the
 corpus annotates are scored: MSRA, People's Daily and Weibo have no AGENCY or TITLE,
 so a predicted AGENCY counts as ORG there and a predicted TITLE is ignored; Resume
 has no AGENCY (it counts as ORG); CLUENER has all five (government → AGENCY, company
@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from kg.corpora import Example, read, to_kg
+from kg.nlp.corpora import Example, read, to_kg
 
 #: The kg labels each corpus format annotates, and whether it splits AGENCY from ORG.
 SCORED_LABELS: dict[str, tuple[str, ...]] = {
@@ -83,7 +83,7 @@ class PipelineTagger:
     (``learned_ner`` False: the rules alone). Only ``predict_many`` is needed by :func:`evaluate`."""
 
     def __init__(self, learned_ner: bool = True) -> None:
-        from kg.pipeline import load_pipeline
+        from kg.nlp.pipeline import load_pipeline
 
         self.nlp = load_pipeline(learned_ner)
 
@@ -103,7 +103,7 @@ def evaluate(file: str | Path, fmt: str, model=None) -> dict:
     if fmt not in SCORED_LABELS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(SCORED_LABELS)}")
     if model is None:
-        from kg.ner import load_ner_model
+        from kg.nlp.ner import load_ner_model
 
         model = load_ner_model()
     examples = read(file, fmt)

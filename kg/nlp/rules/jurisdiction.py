@@ -12,7 +12,7 @@ import re
 from collections import Counter
 
 from kg.gazetteer import Division, Gazetteer, load_gazetteer
-from kg.rules.base import Candidate
+from kg.nlp.rules.base import Candidate
 
 CITY_CUES = re.compile("我市|全市|市委|市政府|市政协|市人大|本市|市发改委|市住建局|市两会")
 COUNTY_CUES = re.compile("我县|全县|县委|县政府|县政协|县人大|本县|县城|我区|全区|区委|区政府")

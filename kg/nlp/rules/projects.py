@@ -13,7 +13,7 @@ import re
 from functools import cache
 
 from kg.lexicon import CN_NUMERALS, LEADING_VERBS, LEFT_STOP_CHARS, PROJECT_SUFFIXES
-from kg.rules.base import Candidate, DictMatcher, scan_left
+from kg.nlp.rules.base import Candidate, DictMatcher, scan_left
 
 WEAK_HEADS = ("项目", "工程", "平台", "基地", "改造", "新建", "扩建", "产业园", "综合体", "高速")
 # words that make a weak head name a particular work: facilities, scope, compound heads

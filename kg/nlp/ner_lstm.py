@@ -1,6 +1,6 @@
 """kg's neural NER: a character BiLSTM-CRF with dictionary features, run on CPU in numpy.
 
-Why: the character CRF (:mod:`kg.ner_crf`) sees a fixed window of five characters; names
+Why: the character CRF (:mod:`kg.nlp.ner_crf`) sees a fixed window of five characters; names
 whose cue lies further away (a list of officials, a transliterated foreign name, a
 long organisation name) need the whole sentence. A bidirectional LSTM reads it, and
 the CRF layer on top keeps the BIOES tags well formed.
@@ -23,9 +23,9 @@ from typing import Final
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from kg.corpora import Example
-from kg.ner_crf import chain_marginals
-from kg.ner_text import MAX_SENTENCE, TAG_INDEX, TAGS, Lexicon, char_class, normalize, sentence_spans, spans_to_tags
+from kg.nlp.corpora import Example
+from kg.nlp.ner_crf import chain_marginals
+from kg.nlp.ner_text import MAX_SENTENCE, TAG_INDEX, TAGS, Lexicon, char_class, normalize, sentence_spans, spans_to_tags
 
 MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "ner_lstm"
 
@@ -94,7 +94,7 @@ def _blas() -> ThreadpoolController:
 
 
 class LSTMTagger:
-    """The packaged BiLSTM-CRF (``kg/models/ner_lstm``): numpy weights, run without PyTorch.
+    """The packaged BiLSTM-CRF (``kg/nlp/models/ner_lstm``): numpy weights, run without PyTorch.
 
     The input projections of the character, class and domain embeddings are
     precomputed per vocabulary entry at load time, so tagging does one matrix product

@@ -13,7 +13,7 @@ import re
 from functools import cache
 
 from kg.lexicon import BYLINE_CUES, NAME_STOP_CHARS, PERSON_ROLES, SPEECH_VERBS, SURNAMES_1, SURNAMES_2, TITLES, common_words
-from kg.rules.base import CJK, Candidate, DictMatcher
+from kg.nlp.rules.base import CJK, Candidate, DictMatcher
 
 BOUNDARY_AFTER = "，。：:、；！？”’）)（( \n的在和与也都对就将是从说为以向等时同"
 BOUNDARY_BEFORE = "，。：:、；！？“”‘’（(）) \n"

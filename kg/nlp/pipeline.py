@@ -21,17 +21,17 @@ from spacy.tokens import Doc, Span
 
 from kg.gazetteer import load_gazetteer
 from kg.lexicon import DEPARTMENTS, NATIONAL_BODIES
-from kg.ner import make_learned_ner  # noqa: F401  (registers kg_learned_ner)
-from kg.rules.agencies import find_agencies
-from kg.rules.base import candidates, token_boundaries
-from kg.rules.jurisdiction import detect_jurisdiction, resolve_places
-from kg.rules.merge import select
-from kg.rules.orgs import find_orgs
-from kg.rules.persons import find_persons
-from kg.rules.places import find_places
-from kg.rules.policies import find_policies
-from kg.rules.projects import find_projects
-from kg.segmenter import make_nlp
+from kg.nlp.ner import make_learned_ner  # noqa: F401  (registers kg_learned_ner)
+from kg.nlp.rules.agencies import find_agencies
+from kg.nlp.rules.base import candidates, token_boundaries
+from kg.nlp.rules.jurisdiction import detect_jurisdiction, resolve_places
+from kg.nlp.rules.merge import select
+from kg.nlp.rules.orgs import find_orgs
+from kg.nlp.rules.persons import find_persons
+from kg.nlp.rules.places import find_places
+from kg.nlp.rules.policies import find_policies
+from kg.nlp.rules.projects import find_projects
+from kg.nlp.segmenter import make_nlp
 
 COMPONENTS = ("kg_places", "kg_agencies", "kg_persons", "kg_orgs", "kg_projects", "kg_policies", "kg_learned_ner", "kg_entities")
 

@@ -1,4 +1,4 @@
-"""Strings as integers: the keys of kg's numpy feature tables (:mod:`kg.ner_crf`, :mod:`kg.fast_pkuseg`).
+"""Strings as integers: the keys of kg's numpy feature tables (:mod:`kg.nlp.ner_crf`, :mod:`kg.nlp.fast_pkuseg`).
 
 Why: looking a character n-gram up in a dict costs a Python call per character; written
 as one integer of code points (base 0x110000, so three characters fit in 63 bits),

@@ -14,7 +14,7 @@ import re
 from functools import cache
 
 from kg.gazetteer import DATA_DIR, Division, Gazetteer, load_gazetteer, short_forms_of
-from kg.rules.base import CJK, Candidate, DictMatcher, token_boundaries
+from kg.nlp.rules.base import CJK, Candidate, DictMatcher, token_boundaries
 
 PROVINCE_ABBREVIATIONS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 REGION_SUFFIX = r"(?:城市群|经济圈|都市圈|经济带|经济区|金三角|一体化示范区)"

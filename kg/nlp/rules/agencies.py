@@ -14,7 +14,7 @@ from functools import cache
 
 from kg.gazetteer import Division, load_gazetteer
 from kg.lexicon import DEPARTMENTS, LEADING_VERBS, LEFT_STOP_CHARS, NATIONAL_BODIES, TITLES
-from kg.rules.base import CJK, Candidate, DictMatcher
+from kg.nlp.rules.base import CJK, Candidate, DictMatcher
 
 PREFIX_LEVEL = {
     "省": "province",

@@ -10,8 +10,8 @@ Design (figures in ``docs/ner.md``):
 * **Characters, not words.** The corpora are annotated per character and kg's
   pkuseg words often run across entity edges (市发改委将, 会见李强时), so both taggers
   tag characters (BIOES) and their spans never need re-aligning to tokens.
-* **Two taggers, one decision.** :mod:`kg.ner_crf` (window features) and
-  :mod:`kg.ner_lstm` (whole-sentence context) each give every character a
+* **Two taggers, one decision.** :mod:`kg.nlp.ner_crf` (window features) and
+  :mod:`kg.nlp.ner_lstm` (whole-sentence context) each give every character a
   probability per tag; their average is decoded with BIOES constraints. The two
   err differently, so the average beats both (MSRA test F1: CRF 0.897, BiLSTM-CRF
   0.910, averaged 0.921).
@@ -21,7 +21,7 @@ Design (figures in ``docs/ner.md``):
   the news style (``msra``) plus posts (TITLE) in ``cluener``'s.
 * Labels: PERSON, PLACE, ORG, AGENCY (government bodies), TITLE (posts).
 
-Everything loads from ``kg/models/ner`` and ``kg/models/ner_lstm``; nothing is
+Everything loads from ``kg/nlp/models/ner`` and ``kg/nlp/models/ner_lstm``; nothing is
 downloaded. :func:`predict` never raises on any string.
 """
 
@@ -35,11 +35,11 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.ner_crf import CRFTagger
-from kg.ner_lstm import LSTMTagger
-from kg.ner_text import LABELS, MAX_SENTENCE, TAGS, sentence_spans, strip_span, tags_to_spans
-from kg.rules.base import Candidate, candidates
-from kg.rules.merge import LEARNED_FILLS, LEARNED_MIN_SCORE, select
+from kg.nlp.ner_crf import CRFTagger
+from kg.nlp.ner_lstm import LSTMTagger
+from kg.nlp.ner_text import LABELS, MAX_SENTENCE, TAGS, sentence_spans, strip_span, tags_to_spans
+from kg.nlp.rules.base import Candidate, candidates
+from kg.nlp.rules.merge import LEARNED_FILLS, LEARNED_MIN_SCORE, select
 
 ScoredSpan = tuple[int, int, str, float]
 
@@ -235,7 +235,7 @@ class LearnedNER:
     use to ``doc.user_data["kg_candidates"]`` at priority 0, with ``attrs["source"] ==
     "learned"`` and ``attrs["score"]`` (confidence).
 
-    The merge (:mod:`kg.rules.merge`) keeps only sure people and organisations in the
+    The merge (:mod:`kg.nlp.rules.merge`) keeps only sure people and organisations in the
     gaps the rule spans leave, so only those are asked for: most sentences then need
     the CRF alone (see :meth:`NERModel.predict_scored`), and what the merge keeps is the
     same as if every span had been proposed.

@@ -3,7 +3,7 @@
 Why this module exists: spacy-pkuseg ships no model and its downloader needs
 the network, so kg trains its own model on People's Daily 1998 (PKU
 segmentation standard; see ``scripts/train_segmenter.py`` and
-``docs/segmenter.md``) and ships it in ``kg/models/pkuseg``. Everything here
+``docs/segmenter.md``) and ships it in ``kg/nlp/models/pkuseg``. Everything here
 loads from that directory only; nothing is ever downloaded.
 
 Design choices:
@@ -23,7 +23,7 @@ Design choices:
   text such as ``5.2%`` or ``GDP`` into single characters. The mapping is
   one character to one character, so offsets never change. It raises SIGHAN
   2005 PKU test F1 from 94.32 to 94.57.
-* Segmenting runs in numpy (:mod:`kg.fast_pkuseg`): the same model, features and
+* Segmenting runs in numpy (:mod:`kg.nlp.fast_pkuseg`): the same model, features and
   Viterbi as spacy-pkuseg, and the same words, about 3.5 times as fast.
 * The model weights and feature map are loaded once per process and shared,
   read-only, by every pipeline :func:`make_nlp` returns; each pipeline gets
@@ -44,7 +44,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import registry
 
-from kg.fast_pkuseg import MODEL_FILES, FastPkuseg
+from kg.nlp.fast_pkuseg import MODEL_FILES, FastPkuseg
 
 #: Directory of the packaged pkuseg model (``features.msgpack`` +
 #: ``weights.npz``), loadable by ``spacy_pkuseg.pkuseg(model_name=...)`` and

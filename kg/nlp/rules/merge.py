@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 
-from kg.rules.base import Candidate
+from kg.nlp.rules.base import Candidate
 
 # what a learned span may add where no rule matched: people and organisations.
 # Places, agencies and titles stay with the rules, which know the map and can

@@ -27,8 +27,8 @@ from spacy_pkuseg import inference as _inf
 from spacy_pkuseg.config import config as _config
 from spacy_pkuseg.feature_extractor import FeatureExtractor
 
-from kg import codepoints
-from kg.codepoints import BASE
+from kg.nlp import codepoints
+from kg.nlp.codepoints import BASE
 
 #: Single-node templates: name -> position relative to the character.
 _NODE: Final[dict[str, int]] = {"c": 0, "c-1": -1, "c1": 1, "c-2": -2, "c2": 2}

@@ -1,5 +1,5 @@
 """kg's character CRF tagger (trained with python-crfsuite, run in numpy): one half of the
-learned NER (:mod:`kg.ner`).
+learned NER (:mod:`kg.nlp.ner`).
 
 Why a CRF next to the BiLSTM: it reads the text through hand-made window features
 (characters, bigrams, a trigram, character classes, a surname flag, dictionary
@@ -22,8 +22,8 @@ from typing import Final
 
 import numpy as np
 
-from kg import codepoints
-from kg.ner_text import TAG_INDEX, TAGS, Lexicon, char_class, normalize
+from kg.nlp import codepoints
+from kg.nlp.ner_text import TAG_INDEX, TAGS, Lexicon, char_class, normalize
 
 MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "ner"
 FEATURE_VERSION: Final[int] = 1
@@ -112,7 +112,7 @@ def _window_templates(domains: tuple[str, ...]) -> dict[str, tuple[str, int]]:
     return {**_WINDOW, **{f"D{d}{name}": spec for d in domains for name, spec in _DOMAIN_WINDOW.items()}}
 
 
-#: A dictionary-match attribute (:meth:`kg.ner_text.Lexicon.add_features`): tag, then B<length>, E or M.
+#: A dictionary-match attribute (:meth:`kg.nlp.ner_text.Lexicon.add_features`): tag, then B<length>, E or M.
 _LEXICON_ATTRIBUTE: Final[re.Pattern[str]] = re.compile(r"(?:[GAT]|[plota]\d)(?:B\d|E|M)")
 
 
@@ -226,7 +226,7 @@ def chain_marginals(
 
 
 class CRFTagger:
-    """The packaged CRF (``kg/models/ner``): its dictionary, domains and weights, run in numpy.
+    """The packaged CRF (``kg/nlp/models/ner``): its dictionary, domains and weights, run in numpy.
 
     Each character's window keys (character, bigram, trigram ...) are looked up once
     for all templates; the emission scores of all characters of all pieces are then

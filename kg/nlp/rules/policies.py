@@ -13,7 +13,7 @@ import re
 from functools import cache
 
 from kg.lexicon import CN_NUMERALS, LEADING_VERBS, LEFT_STOP_CHARS, POLICY_CUES, POLICY_SUFFIXES
-from kg.rules.base import Candidate, DictMatcher, scan_left
+from kg.nlp.rules.base import Candidate, DictMatcher, scan_left
 
 QUOTED_RE = re.compile(r"“([^“”。！？\n]{2,24})”|‘([^‘’。！？\n]{2,24})’|\"([^\"。！？\n]{2,24})\"")
 BOOK_RE = re.compile(r"《([^《》\n]{2,60})》")
