@@ -206,7 +206,8 @@ def _fruchterman_reingold(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarra
     mass /= mass.mean()
     side = math.sqrt(n)
     pos = rng.uniform(-side / 2, side / 2, size=(n, 2))
-    iterations = int(min(300, max(40, 4e7 / (n * n))))
+    # small components settle in a few steps (an archive has hundreds of pairs and triples)
+    iterations = int(min(300, max(40, 4e7 / (n * n)), 30 + 10 * n))
     budget = 1.5e8  # repulsion pairs per layout when sampling
     sample_size = None if n <= DENSE_LIMIT else min(n, max(200, int(budget / (iterations * n))))
     temp = max(1.0, 0.12 * side)
