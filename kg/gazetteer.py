@@ -38,11 +38,15 @@ _SHORT_SUFFIXES = {
 
 
 def short_forms_of(name: str, level: str) -> list[str]:
-    """Short forms people write for a division (晋中市 -> 晋中, 恩施土家族苗族自治州 -> 恩施).
+    """Short forms people write for a division (晋中市 -> 晋中, 恩施土家族苗族自治州 -> 恩施,
+    恩施州; 镇沅彝族哈尼族拉祜族自治县 -> 镇沅, 镇沅县).
 
     Only forms of two characters or more: 夏县 has none, since 夏 alone is a word.
     """
     m = _AUTONOMOUS_RE.match(name)
+    if m and len(m.group(1)) >= 2 and m.group(3) in "州县旗":
+        # an autonomous prefecture, county or banner is written by its core and its kind (德宏州)
+        return [m.group(1), m.group(1) + m.group(3)]
     if m:
         core = m.group(1)
     else:

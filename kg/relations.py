@@ -40,6 +40,18 @@ IMPLIED_BODY = {
     "常务副市长": "city",
     "区长": "county",
     "副区长": "county",
+    "常务副区长": "county",
+    "省长": "province",
+    "副省长": "province",
+    "常务副省长": "province",
+    "代理县长": "county",
+    "代县长": "county",
+    "代理市长": "city",
+    "代市长": "city",
+    "代理区长": "county",
+    "代区长": "county",
+    "代理省长": "province",
+    "代省长": "province",
 }
 PARTY_POSTS = ("书记", "副书记", "党委书记", "党委副书记")
 DATE_RE = re.compile(r"(?:19|20)\d{2}年(?:\d{1,2}月(?:\d{1,2}日)?)?")
@@ -47,20 +59,13 @@ CO_MENTION_ALL = 20  # sentences naming up to this many entities pair them all
 CO_MENTION_WINDOW = 5  # longer lists pair each entity with the next five
 COOPERATION_RE = re.compile("合作|协同|共同|一体化|联合|携手|对接|共建")
 ANAPHORA_ZONE = re.compile("开发区|园区")
+HOME_VOICE_RE = re.compile("我市|我县|我区|本市|本县|全市|全县|全区")
+LEAD_CHARS = 120  # the headline and the first sentence or two
 
 
-def _title_chain(gap: str) -> str | None:
-    """The posts written in `gap` (党组书记、局长), or None if it holds anything else."""
-    bare = PAREN_RE.sub("", gap)
-    if not bare:
-        return None
-    for piece in bare.split("、"):
-        if not piece or not TITLE_RE.fullmatch(piece):
-            return None
-    return gap
-
-
-def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int, int]], home: Division | None):
+def find_relations(
+    text: str, mentions: list[Mention], sentences: list[tuple[int, int]], home: Division | None, titles: list[tuple[int, int]] = ()
+):
     gaz = load_gazetteer()
     starts = [s for s, _ in sentences]
 
@@ -91,55 +96,67 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
         return m
 
     # HOLDS_POSITION
-    ents = [m for m in mentions if m.type in ("AGENCY", "ORG", "PLACE", "PERSON") and not m.attrs.get("nested")]
-    for i, person in enumerate(ents):
-        if person.type != "PERSON":
-            continue
-        ev = evidence(person.start)
-        after = text[person.end : person.end + 3]
-        if after == "总书记":
-            central = body("中共中央", None, ev)
-            rels.append(RelationRef(person.key, central.key, "HOLDS_POSITION", "总书记", ev))
-            continue
-        right = person.start
-        j = i - 1
-        while j >= 0:
-            prev = ents[j]
-            if prev.end > right or prev.type == "PERSON":
-                break
-            gap = text[prev.end : right].rstrip("、")
-            chain = _title_chain(gap)
-            if chain is None:
-                break
-            if prev.type in ("AGENCY", "ORG"):
-                implied_posts = [t for t in PAREN_RE.sub("", chain).split("、") if t in IMPLIED_BODY]
-                own = "、".join(t for t in chain.split("、") if t not in implied_posts) if implied_posts else chain
-                if own:
-                    rels.append(RelationRef(person.key, prev.key, "HOLDS_POSITION", own, ev))
-                    if prev.attrs.get("parent_agency"):
-                        parent = entity_key("AGENCY", prev.attrs["parent_agency"])
-                        unit = prev.label[len(prev.attrs["parent_agency"]) :]
-                        rels.append(RelationRef(person.key, parent, "HOLDS_POSITION", unit + own, ev))
-                for t in implied_posts:
-                    town = _last_place(prev.attrs.get("nested_places", []), "town")
-                    if town is not None:
-                        gov = body(
-                            _government_name(gaz, town.canonical, town.attrs.get("adcode", "")), place_by_label.get(town.canonical), ev
-                        )
-                        rels.append(RelationRef(person.key, gov.key, "HOLDS_POSITION", t, ev))
-            elif prev.type == "PLACE" and prev.attrs.get("level") in ("town", "county", "city"):
-                posts = PAREN_RE.sub("", chain).split("、")
-                for t in posts:
-                    if t in IMPLIED_BODY:
-                        gov = body(_government_name(gaz, prev.label, prev.adcode), prev, ev)
-                        rels.append(RelationRef(person.key, gov.key, "HOLDS_POSITION", t, ev))
-                    elif t in PARTY_POSTS:
-                        name = join_name(prev.label, "委") if prev.attrs.get("level") != "town" else prev.label + "党委"
-                        party = body(name, prev, ev)
-                        rels.append(RelationRef(person.key, party.key, "HOLDS_POSITION", t, ev))
-                break
-            right = prev.start
-            j -= 1
+    def government(level: str, near: Mention | None, pos: int, ev: str) -> Mention | None:
+        """The people's government a post of `level` (副县长: county) belongs to: the body
+        written before the post if it is one, else the government of that body's place,
+        else of the nearest place of that level named before, else of the home jurisdiction's."""
+        if near is not None and near.type == "AGENCY" and near.label.endswith("人民政府"):
+            return near
+        place = near if near is not None and near.type == "PLACE" else None
+        if place is None and near is not None:
+            place = place_by_code.get(near.attrs.get("located_code", "")) or place_by_label.get(near.attrs.get("located_in", ""))
+        if place is None or place.attrs.get("level") != level:
+            before = [m for m in places if m.start < pos and m.attrs.get("level") == level and not m.attrs.get("nested")]
+            place = before[-1] if before else None
+        if place is not None:
+            return body(_government_name(gaz, place.label, place.adcode), place, ev)
+        chain = [home, *gaz.ancestors(home)] if home is not None else []
+        d = next((a for a in chain if a.level == level), None)
+        return body(_government_name(gaz, d.name, d.code), place_by_code.get(d.code), ev) if d is not None else None
+
+    def post(person: Mention, near: Mention | None, title: str, pos: int, ev: str) -> list[tuple[Mention, str]]:
+        """(body, title) pairs a title written after `near` (a body, a place or None) gives."""
+        bare = PAREN_RE.sub("", title)
+        level = IMPLIED_BODY.get(bare)
+        if level is not None:
+            gov = government(level, near, pos, ev)
+            return [(gov, bare)] if gov is not None else []
+        if near is None:
+            return []
+        if near.type == "PLACE":
+            if bare in PARTY_POSTS and near.attrs.get("level") in ("town", "county", "city", "province"):
+                name = join_name(near.label, "委") if near.attrs.get("level") != "town" else near.label + "党委"
+                return [(body(name, near, ev), bare)]
+            return []
+        out = [(near, title)]
+        if near.attrs.get("parent_agency"):
+            parent = Mention(-1, -1, "AGENCY", entity_key("AGENCY", near.attrs["parent_agency"]), near.attrs["parent_agency"], "", {})
+            out.append((parent, near.label[len(near.attrs["parent_agency"]) :] + title))
+        return out
+
+    def emit(person: Mention, pairs: list[tuple[Mention, str]], ev: str) -> None:
+        by_body: dict[str, list[str]] = {}
+        for b, t in pairs:
+            by_body.setdefault(b.key, [])
+            if t not in by_body[b.key]:
+                by_body[b.key].append(t)
+        for key, titles_ in by_body.items():
+            rels.append(RelationRef(person.key, key, "HOLDS_POSITION", "、".join(titles_), ev))
+
+    title_spans = _title_spans(text, mentions, titles)
+    items = sorted(
+        [(m.start, m.end, m) for m in mentions if not m.attrs.get("nested") and m.type in ("AGENCY", "ORG", "PLACE", "PERSON")]
+        + [(s, e, None) for s, e in title_spans],
+        key=lambda x: (x[0], -x[1]),
+    )
+    for s_start, s_end in sentences:
+        inside = [x for x in items if s_start <= x[0] and x[1] <= s_end]
+        ev = text[s_start:s_end].strip()
+        _read_posts(text, inside, s_start, ev, post, emit)
+        _read_appointments(text, inside, ev, post, emit)
+    for m in mentions:
+        if m.type == "PERSON" and text.startswith("总书记", m.end):
+            rels.append(RelationRef(m.key, body("中共中央", None, evidence(m.start)).key, "HOLDS_POSITION", "总书记", evidence(m.start)))
 
     # PART_OF
     seen_parts = set()
@@ -155,6 +172,7 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
             rels.append(RelationRef(m.key, parent.key, "PART_OF", "", evidence(_together(m, parent, places_by_key, sentence_of))))
 
     # LOCATED_IN for agencies, orgs, projects
+    subject_zone = _subject_zone(text, places)
     for m in mentions:
         if m.type == "AGENCY" and not m.attrs.get("national"):
             place = place_by_code.get(m.attrs.get("located_code", "")) or place_by_label.get(m.attrs.get("located_in", ""))
@@ -163,7 +181,7 @@ def find_relations(text: str, mentions: list[Mention], sentences: list[tuple[int
             if place is not None:
                 rels.append(RelationRef(m.key, place.key, "LOCATED_IN", "", evidence(m.start)))
         elif m.type in ("PROJECT", "ORG"):
-            place = _site(m, text, places, place_by_label, sentence_of, home_m)
+            place = _site(m, text, places, place_by_label, sentence_of, home_m, subject_zone)
             if place is not None:
                 rels.append(RelationRef(m.key, place.key, "LOCATED_IN", "", evidence(m.start)))
 
@@ -216,6 +234,113 @@ def _co_mentions(inside: list[Mention]) -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
+def _title_spans(text: str, mentions: list[Mention], titles: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The posts of a document: the tagger's TITLE spans, and the post words of the lexicon
+    in the stretches between entities and tagged posts (the rules' own reading, and all
+    there is without the tagger): 党工委 | 书记, 市政协 | 委员."""
+    taken = sorted([(m.start, m.end) for m in mentions if m.start >= 0] + list(titles))
+    out = list(titles)
+    pos = 0
+    for a, b in [*taken, (len(text), len(text))]:
+        if a > pos:
+            out.extend((pos + m.start(), pos + m.end()) for m in TITLE_RE.finditer(text[pos:a]))
+        pos = max(pos, b)
+    return sorted(out)
+
+
+def _gap_ok(gap: str) -> bool:
+    """What may stand between the pieces of a post chain: nothing, a space, 、 or a remark
+    in brackets (党组书记(主持行政工作)王建珍)."""
+    return PAREN_RE.sub("", gap).strip(" \u3000") in ("", "、")
+
+
+def _read_posts(text: str, items: list, start: int, ev: str, post, emit) -> None:
+    """Posts written before names, read left to right through one sentence.
+
+    A chain of bodies and posts joined by 、 ends in a name: 县委常委、常务副县长彭清旺
+    (常委 of the county committee, 常务副县长 of the county government), 县委副书记、
+    县政府党组书记、副县长朱林. Names listed after the first share its posts (副主任
+    张淑敏、李留根); a post right after a named one keeps its body (纪检监察组组长乐家发、
+    副组长邢立发), and so does a post that opens a later clause (…主任郭迎光主持，副主任
+    卫小春出席). A name may follow its post after 的 (时任村党支部书记的某某). Anything else
+    between the pieces ends the chain.
+    """
+    near = None  # the body the next post belongs to
+    pending: list[tuple[str, int, object]] = []  # (title, position, near) read since the last name
+    shared: list = []  # the posts of the last name, for names listed after it
+    last_body = None  # the body of the sentence's last named post: 省人大常委会副主任郭迎光主持，副主任卫小春出席
+    prev_end, prev_kind = start, None
+    for s, e, m in items:
+        gap = text[prev_end:s]
+        kind = "title" if m is None else ("person" if m.type == "PERSON" else "body")
+        joined = kind == "person" and (prev_kind == "person" and gap in ("和", "与", "及") or prev_kind == "title" and gap == "的")
+        if not _gap_ok(gap) and not joined:
+            near, pending, shared = None, [], []
+        if kind == "body":
+            near, shared = m, []
+        elif kind == "title":
+            pending.append((text[s:e], s, near if near is not None or pending else last_body))
+            shared = []
+        else:
+            if pending and prev_kind == "title" and PAREN_RE.sub("", gap).strip(" \u3000") in ("", "的"):
+                pairs = [pair for title, pos, body_ in pending for pair in post(m, body_, title, pos, ev)]
+                emit(m, pairs, ev)
+                shared = pairs
+                near = last_body = pending[-1][2]
+            elif shared and prev_kind == "person":
+                emit(m, shared, ev)
+            else:
+                near, shared = None, []
+            pending = []
+        prev_end, prev_kind = e, kind
+
+
+APPOINT_RE = re.compile("(?:同志)?(?:[^，。；,;：:“”]{0,12}?)(当选为|当选|任命为|提名为|担任|出任|兼任|调任|辞去|免去|不再担任|任|为)")
+
+
+def _read_appointments(text: str, items: list, ev: str, post, emit) -> None:
+    """Posts written after names: 任命叶锐同志为鲁山县人民政府副县长、代理县长,
+    李会良同志辞去…县长职务, 王土祥、张晓源当选为县人大常委会副主任, 雷树平和刘丹当选副县长."""
+    i = 0
+    while i < len(items):
+        s, e, m = items[i]
+        if m is None or m.type != "PERSON":
+            i += 1
+            continue
+        people = [m]
+        j = i + 1
+        while j < len(items) and _is_person(items[j][2]) and text[people[-1].end : items[j][0]] in ("、", "和", "与", "及"):
+            people.append(items[j][2])
+            j += 1
+        end = people[-1].end
+        after = APPOINT_RE.match(text, end)
+        # 为 and 任 are verbs of appointment only right after the name (叶锐同志为…), not in 为…带来
+        if after is None or (after.group(1) in ("为", "任") and after.start(1) != end + 2 * text.startswith("同志", end)):
+            i = j
+            continue
+        pos, near, pairs = after.end(), None, []
+        while j < len(items) and items[j][0] >= pos:
+            s2, e2, m2 = items[j]
+            if not _gap_ok(text[pos:s2]):
+                break
+            if m2 is None:
+                pairs.extend(post(people[0], near, text[s2:e2], s2, ev))
+            elif m2.type == "PERSON":
+                break
+            else:
+                near = m2
+            pos = e2
+            j += 1
+        if pairs:
+            for p in people:
+                emit(p, pairs, ev)
+        i = j
+
+
+def _is_person(m: Mention | None) -> bool:
+    return m is not None and m.type == "PERSON"
+
+
 def _dated(r: RelationRef) -> RelationRef:
     m = DATE_RE.search(r.evidence)
     return replace(r, date=m.group()) if m else r
@@ -230,13 +355,6 @@ def _together(child: Mention, parent: Mention, places_by_key: dict[str, list[Men
     return child.start
 
 
-def _last_place(chain: list, level: str):
-    for p in reversed(chain):
-        if p.attrs.get("level") == level:
-            return p
-    return None
-
-
 def _government_name(gaz, name: str, adcode: str) -> str:
     """人民政府 of a place, prefixed with its county for a town (兴县高家村镇人民政府)."""
     d = gaz.get(adcode) if adcode else None
@@ -247,9 +365,31 @@ def _government_name(gaz, name: str, adcode: str) -> str:
     return name + "人民政府"
 
 
-def _site(m: Mention, text: str, places: list[Mention], place_by_label: dict[str, Mention], sentence_of, home_m: Mention | None):
-    """Where a project or organisation is: a place in its name, the place just
-    before it in its sentence (or its paragraph, for organisations), else home.
+def _subject_zone(text: str, places: list[Mention]) -> Mention | None:
+    """The development zone or park an article is about: the one its headline or lead
+    names (湘潭经开区10个重大产业项目竣工投产). Its projects and firms lie there."""
+    lead = LEAD_CHARS
+    for m in places:
+        if m.start >= lead:
+            return None
+        if m.attrs.get("level") == "zone":
+            return m
+    return None
+
+
+def _site(
+    m: Mention,
+    text: str,
+    places: list[Mention],
+    place_by_label: dict[str, Mention],
+    sentence_of,
+    home_m: Mention | None,
+    subject_zone: Mention | None = None,
+):
+    """Where a project or organisation is: a place in its name (or the article's zone
+    within it: 吉林市欧创实业有限公司 in an article about 吉林市经济技术开发区), the
+    place just before it in its sentence (or its paragraph, for organisations), the
+    article's zone, else home.
 
     `places` is in document order, so the places before a mention are a slice.
     """
@@ -259,6 +399,8 @@ def _site(m: Mention, text: str, places: list[Mention], place_by_label: dict[str
         if d is not None and d.level == "province":
             continue  # 山西省道地中药材基地 is in the paper's city, not "in the province"
         p = place_by_label.get(name)
+        if p is not None and subject_zone is not None and subject_zone.attrs.get("parent_name") == p.label:
+            return subject_zone
         if p is not None:
             return p
         if home_m is not None and code and code == home_m.adcode:
@@ -277,4 +419,5 @@ def _site(m: Mention, text: str, places: list[Mention], place_by_label: dict[str
             return zones[-1]
     if before:
         return before[-1]
-    return home_m
+    # a paper that speaks as its home place (我市, 全县) builds its own projects there
+    return home_m if m.type == "PROJECT" and HOME_VOICE_RE.search(text) else None

@@ -28,7 +28,8 @@ def resolve(doc: Doc, doc_id: str) -> DocExtraction:
     mentions = mentions_of(doc, text)
     gaz = load_gazetteer()
     j = gaz.get(doc._.jurisdiction) if doc._.jurisdiction else None
-    relations, implied = find_relations(text, mentions, sentence_bounds(text), j)
+    titles = [(t.start_char, t.end_char) for t in doc.spans.get("kg_titles", [])]
+    relations, implied = find_relations(text, mentions, sentence_bounds(text), j, titles)
     # a paper that speaks as its home place (我市, 全县) places unposted people there too;
     # a national paper does not, so its people are keyed by name and post alone
     rename = _person_keys(mentions, relations, j if HOME_VOICE.search(text) else None)

@@ -23,12 +23,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 
-from train_ner import CORPORA, DEFAULT_DATA, load_corpora, static_lexicon, with_entities  # noqa: E402
+from train_ner import CORPORA, DEFAULT_DATA, DEFAULT_SILVER, SILVER_DOMAIN, fold_of, load_corpora, static_lexicon, with_entities  # noqa: E402
 
 from kg import lexicon as kg_lexicon  # noqa: E402
 from kg.nlp.corpora import read, to_kg  # noqa: E402
-from kg.nlp.ner_lstm import Encoder, split_example  # noqa: E402
-from kg.nlp.ner_text import normalize  # noqa: E402
+from kg.nlp.ner_lstm import Encoder  # noqa: E402
+from kg.nlp.ner_text import normalize, split_example  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,18 +37,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--msra-dev", type=int, default=20)
     ap.add_argument("--cluener-dev", type=int, default=10)
-    ap.add_argument("--train-on", default="msra,cluener,bmes,conll")
+    ap.add_argument("--silver", type=Path, default=DEFAULT_SILVER)
+    ap.add_argument("--silver-dev", type=int, default=10, help="hold out every N-th silver document (0: none)")
+    ap.add_argument("--silver-repeat", type=int, default=1)
+    ap.add_argument("--final", action="store_true", help="no held-out MSRA, CLUENER or silver sentences")
+    ap.add_argument("--train-on", default="msra,cluener,bmes,conll,regional")
     ap.add_argument("--max-bigrams", type=int, default=100_000)
     args = ap.parse_args(argv)
 
-    train, dev = load_corpora(args.data, args.msra_dev, args.cluener_dev, None)
+    if args.final:
+        args.msra_dev = args.cluener_dev = args.silver_dev = 0
+    train, dev = load_corpora(args.data, args.msra_dev, args.cluener_dev, None, args.silver, args.silver_dev, args.silver_repeat)
     train_on = [c for c in args.train_on.split(",") if c]
     dict_only = [ex for c in CORPORA if c not in train_on for ex in train[c]]
     train = {c: train[c] for c in CORPORA if c in train_on}
     base = with_entities(static_lexicon(), dict_only)
     all_train = [ex for exs in train.values() for ex in exs]
     full_lex = with_entities(base, all_train)
-    folds = [[ex for i, ex in enumerate(all_train) if i % 2 == k] for k in range(2)]
+    folds = [[ex for ex in all_train if fold_of(ex) == k] for k in range(2)]
     fold_lex = [with_entities(base, folds[1 - k]) for k in range(2)]
 
     chars: Counter = Counter()
@@ -64,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         "lex_tags": tags,
         "domains": list(train),
         "surnames": "".join(sorted(kg_lexicon.SURNAMES_1)),
+        # how the data was made, for the model's record (no path of this machine)
+        "data_params": {k: getattr(args, k) for k in ("msra_dev", "cluener_dev", "silver_dev", "silver_repeat", "train_on", "max_bigrams")},
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
@@ -99,17 +107,16 @@ def main(argv: list[str] | None = None) -> int:
         arrays[f"{name}.lex_ptr"] = np.concatenate([[0], arrays[f"{name}.lex_ptr"]]).astype(np.int64)
         print(f"{name}: {len(cols['len'])} pieces, {sum(cols['len'])} chars", flush=True)
 
-    idx = 0
     items = []
     for domain, examples in train.items():
         for ex in examples:
-            items.append((ex, fold_lex[idx % 2], domain))
-            idx += 1
+            items.append((ex, fold_lex[fold_of(ex)], domain))
     encode_set("train", items)
-    dev_fmt = {"msra": "msra", "pd": "msra", "cluener": "cluener", "bmes": "bmes", "conll": "conll"}
+    dev_fmt = {"msra": "msra", "pd": "msra", "cluener": "cluener", "bmes": "bmes", "conll": "conll", SILVER_DOMAIN: SILVER_DOMAIN}
     for name, examples in dev.items():
         if examples:
-            encode_set(f"dev_{name}", [(to_kg(ex, split_agency=dev_fmt[name] != "cluener"), full_lex, dev_fmt[name]) for ex in examples])
+            kg_examples = examples if name == SILVER_DOMAIN else [to_kg(ex, split_agency=dev_fmt[name] != "cluener") for ex in examples]
+            encode_set(f"dev_{name}", [(ex, full_lex, dev_fmt[name]) for ex in kg_examples])
     tests = {
         "test_msra": (args.data / "msra" / "msra_test_bio", "msra"),
         "test_cluener": (args.data / "cluener2020" / "dev.json", "cluener"),

@@ -35,6 +35,7 @@ read here; score them with ``kg evaluate ner FILE --format ...`` (``kg.nlp.ner_e
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -49,17 +50,18 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from kg import lexicon as kg_lexicon  # noqa: E402
 from kg.gazetteer import DATA_DIR, load_gazetteer  # noqa: E402
-from kg.nlp.corpora import read, to_kg  # noqa: E402
+from kg.nlp.corpora import read, read_silver, to_kg  # noqa: E402
 from kg.nlp.ner import decode  # noqa: E402
 from kg.nlp.ner_crf import FEATURE_VERSION, CRFTagger, export_crfsuite, features  # noqa: E402
 from kg.nlp.ner_eval import gold_spans, score, scoreable  # noqa: E402
-from kg.nlp.ner_text import LABELS, Lexicon, normalize, sentence_spans, spans_to_tags  # noqa: E402
+from kg.nlp.ner_text import ENTITY_GROUPS, LABELS, Lexicon, normalize, sentence_spans, spans_to_tags, split_example  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_SILVER = REPO_ROOT / "silver" / "regional_news.jsonl"
 DEFAULT_OUT = REPO_ROOT / "kg" / "nlp" / "models" / "ner"
 
-#: Entity-string dictionary groups per kg label.
-ENTITY_GROUP = {"PERSON": "p", "PLACE": "l", "ORG": "o", "AGENCY": "a", "TITLE": "t"}
+#: The domain (style) of kg's silver annotations of the genre, and kg's default.
+SILVER_DOMAIN = "regional"
 
 
 def msra_split(n: int, every: int, block: int = 100) -> list[bool]:
@@ -71,8 +73,39 @@ def msra_split(n: int, every: int, block: int = 100) -> list[bool]:
     return [bool(every) and (i // block) % every == every - 1 for i in range(n)]
 
 
-def load_corpora(data: Path, msra_dev: int, cluener_dev: int, limit: int | None) -> tuple[dict, dict]:
-    """(train, dev): domain -> list of kg-labelled Examples."""
+def portable(arg: str | Path) -> str:
+    """An argument as the model's record keeps it: paths relative to the repository, or
+    just their name outside it (no path of the training machine)."""
+    path = Path(arg)
+    if not path.is_absolute():
+        return str(arg)
+    try:
+        return path.resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return path.name
+
+
+def fold_of(ex) -> int:
+    """A training sentence's dictionary fold, by its text: every copy of a sentence (the
+    silver sentences are presented several times, corpora repeat sentences) falls in the
+    same fold, so no sentence is ever trained beside a dictionary that holds its own names."""
+    return hashlib.md5(ex.text.encode("utf-8")).digest()[0] % 2
+
+
+def is_silver_dev(doc: str, every: int) -> bool:
+    """Whether a silver document is held out: a fixed tenth (by a hash of its id), never by position."""
+    return bool(every) and int(hashlib.md5(doc.encode("utf-8")).hexdigest(), 16) % every == 0
+
+
+def load_corpora(
+    data: Path, msra_dev: int, cluener_dev: int, limit: int | None, silver: Path | None = None, silver_dev: int = 10, silver_repeat: int = 1
+) -> tuple[dict, dict]:
+    """(train, dev): domain -> list of kg-labelled Examples (sentences).
+
+    ``silver``: kg's stand-off annotations of the regional news items (their texts are read
+    from ``data/regional_news``), the ``regional`` domain; every ``silver_dev``-th document is
+    held out, the rest repeated ``silver_repeat`` times (it is small beside the corpora).
+    """
 
     def kg(examples, split_agency=True):
         return [to_kg(ex, split_agency=split_agency) for ex in examples]
@@ -95,12 +128,19 @@ def load_corpora(data: Path, msra_dev: int, cluener_dev: int, limit: int | None)
         "bmes": read(data / "resume_ner" / "dev.char.bmes", "bmes"),
         "conll": read(data / "weibo_ner" / "weiboNER_2nd_conll.dev", "conll"),
     }
+    if silver is not None:
+        docs = read_silver(silver, data / "regional_news" / "regional_news.jsonl")
+        pieces = {
+            held: [p for doc, ex in docs if is_silver_dev(doc, silver_dev) == held for p in split_example(ex)] for held in (False, True)
+        }
+        train[SILVER_DOMAIN] = pieces[False] * silver_repeat
+        dev[SILVER_DOMAIN] = pieces[True]
     if limit:
         train = {k: v[:limit] for k, v in train.items()}
     return train, dev
 
 
-CORPORA = ("msra", "pfr", "cluener", "bmes", "conll")
+CORPORA = ("msra", "pfr", "cluener", "bmes", "conll", SILVER_DOMAIN)
 
 
 def static_lexicon() -> Lexicon:
@@ -144,7 +184,7 @@ def with_entities(base: Lexicon, examples) -> Lexicon:
     lex = base.copy()
     for (w, lab), n in labelled.items():
         share = n / max(occurrences[w], n)
-        lex.add(w, ENTITY_GROUP[lab] + ("2" if share >= 0.7 else "1" if share >= 0.3 else "0"))
+        lex.add(w, ENTITY_GROUPS[lab] + ("2" if share >= 0.7 else "1" if share >= 0.3 else "0"))
     return lex
 
 
@@ -186,7 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--final", action="store_true", help="no held-out MSRA or CLUENER sentences (the shipped model)")
     ap.add_argument("--limit", type=int, default=None, help="at most N training sentences per corpus (for quick trials)")
     ap.add_argument("--no-domain", action="store_true", help="train without the per-corpus domain feature")
-    ap.add_argument("--train-on", default="msra,cluener,bmes,conll", help="corpora to train on (default: all but pfr)")
+    ap.add_argument("--silver", type=Path, default=DEFAULT_SILVER, help=f"kg's stand-off annotations (default {DEFAULT_SILVER})")
+    ap.add_argument("--silver-dev", type=int, default=10, help="hold out every N-th silver document (by id hash; default 10; 0: none)")
+    ap.add_argument("--silver-repeat", type=int, default=1, help="present the silver sentences N times (default 1)")
+    ap.add_argument("--train-on", default="msra,cluener,bmes,conll,regional", help="corpora to train on (default: all but pfr)")
     ap.add_argument("--dict-from", default="pfr", help="corpora whose entity strings only feed the dictionary (default: pfr)")
     args = ap.parse_args(argv)
 
@@ -194,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
 
     t_start = time.perf_counter()
     if args.final:
-        args.msra_dev = args.cluener_dev = 0
-    train, dev = load_corpora(args.data, args.msra_dev, args.cluener_dev, args.limit)
+        args.msra_dev = args.cluener_dev = args.silver_dev = 0
+    train, dev = load_corpora(args.data, args.msra_dev, args.cluener_dev, args.limit, args.silver, args.silver_dev, args.silver_repeat)
     train_on = [c for c in args.train_on.split(",") if c]
     dict_from = [c for c in args.dict_from.split(",") if c]
     if not set(train_on) | set(dict_from) <= set(CORPORA):
@@ -213,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     base = with_entities(static_lexicon(), dict_only)
     all_train = [ex for exs in train.values() for ex in exs]
     full_lex = with_entities(base, all_train)
-    folds = [[ex for i, ex in enumerate(all_train) if i % 2 == k] for k in range(2)]
+    folds = [[ex for ex in all_train if fold_of(ex) == k] for k in range(2)]
     fold_lex = [with_entities(base, folds[1 - k]) for k in range(2)]
     print(f"dictionary: {len(base.words)} kg words and {'+'.join(dict_from)} entities, {len(full_lex.words)} with training entities")
     surnames = set(kg_lexicon.SURNAMES_1)
@@ -221,11 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     trainer = pycrfsuite.Trainer(verbose=False)
     t0 = time.perf_counter()
     n_items = 0
-    idx = 0
     for domain, examples in train.items():
         for ex in examples:
-            lex = fold_lex[idx % 2]  # same parity as the fold split of all_train
-            idx += 1
+            lex = fold_lex[fold_of(ex)]
             if not ex.text:
                 continue
             dom = None if args.no_domain else domain
@@ -257,12 +298,25 @@ def main(argv: list[str] | None = None) -> int:
         "feature_version": FEATURE_VERSION,
         "labels": list(LABELS),
         "domains": list(domains),
-        "default_domain": "kg",
+        "default_domain": SILVER_DOMAIN,
         "surnames": "".join(sorted(surnames)),
         "training": {
-            "command": "python scripts/train_ner.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+            "command": "python scripts/train_ner.py " + " ".join(map(portable, argv if argv is not None else sys.argv[1:])),
             "params": {
-                k: getattr(args, k) for k in ("c1", "c2", "iters", "msra_dev", "cluener_dev", "limit", "train_on", "dict_from", "no_domain")
+                k: getattr(args, k)
+                for k in (
+                    "c1",
+                    "c2",
+                    "iters",
+                    "msra_dev",
+                    "cluener_dev",
+                    "limit",
+                    "train_on",
+                    "dict_from",
+                    "no_domain",
+                    "silver_dev",
+                    "silver_repeat",
+                )
             },
             "corpora": sizes,
             "train_seconds": round(train_s),

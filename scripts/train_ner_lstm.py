@@ -3,7 +3,8 @@
 Why a script of its own: it needs PyTorch, which kg does not depend on; the shipped
 model is plain numpy weights (``kg/nlp/models/ner_lstm/weights.npz``) that
 :mod:`kg.nlp.ner_lstm` runs on CPU. Deterministic on CPU (fixed seeds, one batch order
-per epoch seed); the best epoch on the MSRA dev split is kept.
+per epoch seed); the best epoch on the dev split of kg's silver annotations (``regional``,
+every label) is kept, or on MSRA's when the data has no silver.
 
 Usage::
 
@@ -227,9 +228,12 @@ def main(argv=None):
             if k % 200 == 0:
                 elapsed = time.perf_counter() - t0
                 print(f"  epoch {epoch} batch {k}/{len(batches)} loss {total / (k + 1):.2f} {elapsed:.0f}s", flush=True)
-        f1, per = evaluate(model, dev["msra"], ("PERSON", "PLACE", "ORG"), doms.index("msra"), agency_as_org=True)
-        history.append({"epoch": epoch, "loss": total, "dev_msra": round(f1, 4), **per, "seconds": round(time.perf_counter() - t0)})
-        print(f"epoch {epoch}: loss {total:.0f} dev msra f1={f1:.4f} {per} ({time.perf_counter() - t0:.0f} s)", flush=True)
+        if "regional" in dev:
+            name, (f1, per) = "regional", evaluate(model, dev["regional"], LABELS, doms.index("regional"))
+        else:
+            name, (f1, per) = "msra", evaluate(model, dev["msra"], ("PERSON", "PLACE", "ORG"), doms.index("msra"), agency_as_org=True)
+        history.append({"epoch": epoch, "loss": total, f"dev_{name}": round(f1, 4), **per, "seconds": round(time.perf_counter() - t0)})
+        print(f"epoch {epoch}: loss {total:.0f} dev {name} f1={f1:.4f} {per} ({time.perf_counter() - t0:.0f} s)", flush=True)
         if f1 > best:
             best = f1
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -258,7 +262,8 @@ def save(model, vocab, args, history, out: Path):
         "hidden": args.hidden,
         "tags": list(TAGS),
         "lex_slots": LEX_SLOTS,
-        "training": {k: str(v) for k, v in vars(args).items()},
+        "data": vocab.get("data_params", {}),
+        "training": {k: v.name if isinstance(v, Path) else str(v) for k, v in vars(args).items()},
         "history": history,
     }
     (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -1,47 +1,66 @@
-"""Tests for kg.nlp.rules.merge: rule spans win; learned spans fill gaps only when sure.
+"""Tests for kg.nlp.rules.merge: the learned spans decide, the rules name them.
 
-Why: the learned NER's spans enter the graph only through this choice, so its
-gates (label, confidence, full names) must hold whatever the tagger outputs.
+Why: every entity enters the graph through this choice, so its precedence must hold
+whatever the tagger outputs: a learned span is kept with the rule's name for the same
+span, else the name the rules derived for it, else as written (without quote marks
+or a leading verb); rule spans alone are used only when nothing was learned.
 """
 
 from __future__ import annotations
 
-import pytest
-
 from kg.nlp.rules.base import Candidate
-from kg.nlp.rules.merge import LEARNED_MIN_SCORE, select
+from kg.nlp.rules.merge import select
 
 
-def learned(start: int, end: int, label: str, score: float) -> Candidate:
-    return Candidate(start, end, label, canonical="x" * (end - start), attrs={"source": "learned", "score": score})
+def learned(start: int, end: int, label: str, written: str, score: float = 0.9) -> Candidate:
+    return Candidate(start, end, label, canonical=written, attrs={"source": "learned", "score": score})
 
 
-def test_rule_spans_win_overlaps_with_learned_ones() -> None:
-    rule = Candidate(0, 3, "AGENCY", "国务院", priority=5)
-    chosen = select([learned(1, 4, "ORG", 0.99), rule])
-    assert chosen == [rule]
+def test_a_learned_span_takes_the_rule_name_of_its_span() -> None:
+    rule = Candidate(0, 4, "AGENCY", "晋中市发展和改革委员会", priority=5, attrs={"located_in": "晋中市"})
+    (got,), titles = select([learned(0, 4, "AGENCY", "市发改委"), rule])
+    assert (got.canonical, got.attrs["located_in"], got.attrs["score"]) == ("晋中市发展和改革委员会", "晋中市", 0.9)
+    assert titles == []
 
 
-def test_sure_learned_person_fills_a_gap() -> None:
-    rule = Candidate(0, 3, "PLACE", "晋中市", priority=5)
-    person = learned(5, 8, "PERSON", LEARNED_MIN_SCORE + 0.01)
-    assert select([rule, person]) == [rule, person]
+def test_a_rule_name_beats_a_derived_one() -> None:
+    rule = Candidate(0, 2, "PLACE", "晋中市", priority=2)
+    derived = Candidate(0, 2, "PLACE", "晋中", priority=1, attrs={"source": "derived"})
+    (got,), _ = select([derived, learned(0, 2, "PLACE", "晋中"), rule])
+    assert got.canonical == "晋中市"
 
 
-@pytest.mark.parametrize(
-    "cand",
-    [
-        learned(5, 8, "PERSON", LEARNED_MIN_SCORE - 0.01),  # unsure
-        learned(5, 6, "PERSON", 0.99),  # 老张's 张: not a full name
-        learned(5, 8, "PLACE", 0.99),  # places come from the map only
-        learned(5, 8, "AGENCY", 0.99),  # a learned 县委 cannot say whose
-        Candidate(5, 8, "ORG", "xxx", attrs={"source": "learned"}),  # no score: not trusted
-    ],
-)
-def test_learned_spans_that_may_not_fill(cand: Candidate) -> None:
-    assert select([cand]) == []
+def test_rule_spans_the_tagger_did_not_find_are_dropped() -> None:
+    # 洪山 (a district) inside the name 孙洪山: the tagger says person, the map says place
+    place = Candidate(1, 3, "PLACE", "洪山区", priority=2)
+    got, _ = select([learned(0, 3, "PERSON", "孙洪山"), place])
+    assert [(c.label, c.canonical) for c in got] == [("PERSON", "孙洪山")]
 
 
-def test_sure_learned_org_fills_a_gap() -> None:
-    org = learned(2, 9, "ORG", 0.97)
-    assert select([org]) == [org]
+def test_names_lose_quote_marks_and_leading_verbs() -> None:
+    text = "推动二期50万吨电解铝项目"
+    got, _ = select([learned(0, len(text), "PROJECT", text), learned(20, 26, "POLICY", "“千万工程”")])
+    assert [(c.start, c.canonical) for c in got] == [(2, "二期50万吨电解铝项目"), (20, "千万工程")]
+
+
+def test_a_short_name_keeps_its_first_word() -> None:
+    # 建设 is a leading verb, but 建设路 would be left with one character
+    (got,), _ = select([learned(0, 4, "PROJECT", "建设路改")])
+    assert got.canonical == "建设路改"
+
+
+def test_generic_places_are_not_entities() -> None:
+    generic = Candidate(0, 3, "PLACE", "开发区", attrs={"source": "derived", "generic": True})
+    assert select([learned(0, 3, "PLACE", "开发区"), generic]) == ([], [])
+
+
+def test_posts_come_back_apart() -> None:
+    post = learned(3, 5, "TITLE", "书记")
+    got, titles = select([learned(0, 3, "AGENCY", "县委"), post])
+    assert [c.label for c in got] == ["AGENCY"] and titles == [post]
+
+
+def test_without_learned_spans_the_longest_rule_span_wins() -> None:
+    long = Candidate(0, 10, "AGENCY", "平遥县农业农村局", priority=5)
+    short = Candidate(0, 3, "PLACE", "平遥县", priority=3)
+    assert select([short, long]) == ([long], [])

@@ -1,11 +1,15 @@
-"""Quality floors on the dev-set gold (tests/data/gold, the seeds' annotations).
+"""Quality floors: strict F1 on the seeds' gold (tests/data/gold) and, where ../shared is
+present (as in CI), on ../shared/wide, the 24 articles from 21 provinces nobody tunes for.
 
-Why: recognition and relation rules interact, and a change that fixes one
-article easily costs recall or precision elsewhere.  These floors sit a few
-points under the strict F1 measured when they were set (core 0.879, all 0.844,
-relations 0.856; PLACE 0.919, PERSON 0.966, AGENCY 0.955) so that ordinary
-churn passes and a real regression fails with the figures in the message.
-Raise them when the system improves; lower them only on purpose.
+Why: recognition and relation rules interact, and a change that fixes one article
+easily costs recall or precision elsewhere. The floors sit a few points under the
+strict F1 measured when they were set, so that ordinary churn passes and a real
+regression fails with the figures in the message. Raise them when the system
+improves; lower them only on purpose.
+
+Measured when set (the learned tagger deciding, ``docs/ner.md``): seeds core 0.855, all
+0.784, relations 0.842; wide core 0.883, all 0.863, relations 0.807. (The seeds floors were
+0.85/0.80/0.80 while seed-tuned rules decided: the wide set fell to 0.78 core under them.)
 """
 
 from __future__ import annotations
@@ -17,20 +21,44 @@ import pytest
 
 from kg.evaluate import format_report, score
 
-#: (score row, minimum strict F1)
-FLOORS: list[tuple[str, float]] = [
+REPO = Path(__file__).resolve().parents[1]
+WIDE = REPO.parent / "shared" / "wide"
+
+#: (score row, minimum strict F1) on the seeds
+SEED_FLOORS: list[tuple[str, float]] = [
+    ("core", 0.80),
+    ("all", 0.72),
+    ("relations", 0.76),
+    ("PLACE", 0.80),
+    ("PERSON", 0.90),
+    ("AGENCY", 0.88),
+]
+#: ... and on ../shared/wide
+WIDE_FLOORS: list[tuple[str, float]] = [
     ("core", 0.85),
-    ("all", 0.80),
-    ("relations", 0.80),
-    ("PLACE", 0.85),
-    ("PERSON", 0.85),
-    ("AGENCY", 0.85),
+    ("all", 0.82),
+    ("relations", 0.74),
+    ("PLACE", 0.73),
+    ("PERSON", 0.93),
+    ("AGENCY", 0.88),
+    ("HOLDS_POSITION", 0.86),
 ]
 
 
 @pytest.fixture(scope="module")
 def scores(seed_outdir: Path, gold_dir: Path) -> dict[str, Any]:
     return score(seed_outdir / "graph.graphml", gold_dir)
+
+
+@pytest.fixture(scope="module")
+def wide_scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    if not (WIDE / "docs").is_dir():
+        pytest.skip("needs ../shared/wide")
+    from kg.build import build
+
+    out = tmp_path_factory.mktemp("wide")
+    build([WIDE / "docs"], out)
+    return score(out / "graph.graphml", WIDE / "gold")
 
 
 def figures(row: dict[str, Any]) -> str:
@@ -43,7 +71,13 @@ def test_every_gold_document_is_in_the_graph(scores: dict[str, Any], gold_dir: P
     assert scores["documents_without_nodes"] == [], format_report(scores)
 
 
-@pytest.mark.parametrize(("row", "floor"), FLOORS, ids=[name for name, _ in FLOORS])
+@pytest.mark.parametrize(("row", "floor"), SEED_FLOORS, ids=[name for name, _ in SEED_FLOORS])
 def test_strict_f1_floor(scores: dict[str, Any], row: str, floor: float) -> None:
     got = scores["strict"][row]
     assert got["f"] >= floor, f"strict {row} F1 {got['f']:.3f} fell below the floor {floor:.2f}: {figures(got)}\n{format_report(scores)}"
+
+
+@pytest.mark.parametrize(("row", "floor"), WIDE_FLOORS, ids=[name for name, _ in WIDE_FLOORS])
+def test_strict_f1_floor_on_unseen_provinces(wide_scores: dict[str, Any], row: str, floor: float) -> None:
+    got = wide_scores["strict"][row]
+    assert got["f"] >= floor, f"wide: strict {row} F1 {got['f']:.3f} fell below the floor {floor:.2f}: {figures(got)}"

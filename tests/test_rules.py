@@ -21,7 +21,8 @@ from kg.nlp.pipeline import load_pipeline
 
 @pytest.fixture(scope="module")
 def nlp() -> Language:
-    return load_pipeline()
+    """The rule families alone: what they find and how they name it."""
+    return load_pipeline(learned_ner=False)
 
 
 def ents(doc: Doc, label: str) -> dict[str, str]:
@@ -342,17 +343,47 @@ def test_places_inside_a_policy_name_are_not_separate_entities(nlp: Language) ->
     assert [e.label_ for e in doc.ents] == ["POLICY"]
 
 
-# --- the learned NER fills what no rule frames --------------------------------------
+# --- naming the spans the tagger finds ------------------------------------------------
 
 
-def test_learned_ner_finds_a_person_no_rule_frames(nlp: Language) -> None:
-    doc = nlp("昨天，王建国在村里查看了麦田长势。")
-    people = [e for e in doc.ents if e.label_ == "PERSON"]
-    assert [e.text for e in people] == ["王建国"]
-    assert people[0]._.kg["source"] == "learned" and people[0]._.kg["score"] >= 0.9
+def _span_candidate(nlp: Language, text: str, surface: str, home: str | None):
+    """The candidate the rules derive for ``surface`` in ``text``, as if the tagger had found it."""
+    from kg.gazetteer import load_gazetteer
+    from kg.nlp.rules.agencies import agency_from_span
+    from kg.nlp.rules.jurisdiction import resolve_places
+    from kg.nlp.rules.places import find_places, place_from_span
+
+    doc = nlp.make_doc(text)
+    places = find_places(doc)
+    resolve_places(places)
+    s = text.index(surface)
+    jurisdiction = load_gazetteer().by_name[home][0] if home else None
+    return agency_from_span(text, s, s + len(surface), places, jurisdiction), place_from_span(text, s, s + len(surface), places)
 
 
-def test_rule_spans_keep_precedence_over_learned_ones(nlp: Language) -> None:
-    doc = nlp("在兴县孟家坪乡贺家沟村，种粮大户张金全最近正忙着盘点今年的收成。")
-    assert [(e.text, e.label_) for e in doc.ents] == [("兴县", "PLACE"), ("孟家坪乡", "PLACE"), ("贺家沟村", "PLACE"), ("张金全", "PERSON")]
-    assert all((e._.kg or {}).get("source") != "learned" for e in doc.ents)
+@pytest.mark.parametrize(
+    ("text", "surface", "canonical"),
+    [
+        ("7月9日，县十五届人大常委会第三次会议召开。", "县十五届人大常委会", "商水县人大常委会"),  # the session dropped
+        ("县法院院长出席。", "县法院", "商水县人民法院"),  # the short form expanded
+        ("会议由组织部主持。", "组织部", "商水县委组织部"),  # a bare party department: the home committee's
+        ("郸城县水务局负责人介绍。", "郸城县水务局", "郸城县水务局"),  # a written place is its own jurisdiction
+        ("住房城乡建设部有关负责人来调研。", "住房城乡建设部", "住房和城乡建设部"),  # a national body
+    ],
+)
+def test_a_tagged_agency_is_named_by_the_rules(nlp: Language, text: str, surface: str, canonical: str) -> None:
+    agency, _ = _span_candidate(nlp, text, surface, "商水县")
+    assert agency.canonical == canonical
+
+
+def test_a_tagged_place_is_named_by_the_map(nlp: Language) -> None:
+    _, place = _span_candidate(nlp, "商水县与郸城合作共建产业园。", "郸城", "商水县")
+    assert (place.canonical, place.attrs["adcode"], place.attrs["level"]) == ("郸城县", "411625", "county")
+    _, zone = _span_candidate(nlp, "项目落户周口经开区。", "周口经开区", None)
+    assert (zone.canonical, zone.attrs["level"], zone.attrs["parent_name"]) == (
+        "周口经济技术开发区",
+        "zone",
+        "周口市",
+    )  # the abbreviation written in full
+    _, river = _span_candidate(nlp, "沙颍河穿城而过。", "沙颍河", None)
+    assert (river.canonical, river.attrs["level"]) == ("沙颍河", "feature")

@@ -16,10 +16,15 @@ Formats (``fmt`` argument of :func:`read`):
 * ``pfr``     -- People's Daily 1998 ``word/POS`` lines with ``[.. ..]nt`` compounds;
   adjacent ``nr`` words (surname + given name) are joined into one name.
 * ``conll``   -- Weibo NER: ``char+segpos<TAB>tag`` (``中0``), BIO over ``PER.NAM`` etc.
+
+kg's own silver annotations of the genre (``silver/``) are stand-off records without
+text; :func:`read_silver` joins them with their texts in ../shared and yields whole
+documents labelled with kg's types directly, PROJECT and POLICY included.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -28,8 +33,9 @@ from pathlib import Path
 
 FORMATS = ("msra", "cluener", "bmes", "pfr", "conll")
 
-#: kg's entity types that the learned NER predicts.
-KG_LABELS = ("PERSON", "PLACE", "ORG", "AGENCY", "TITLE")
+#: kg's entity types that the learned NER predicts (the public corpora have no PROJECT or
+#: POLICY; only kg's silver annotations do).
+KG_LABELS = ("PERSON", "PLACE", "ORG", "AGENCY", "TITLE", "PROJECT", "POLICY")
 
 #: Corpus label -> kg type. Labels not listed are ignored (dropped to O).
 LABEL_MAP: dict[str, str] = {
@@ -260,6 +266,36 @@ def _read_pfr(lines: Iterable[str]) -> Iterator[Example]:
                 continue
             i += 1
         yield Example(text, sorted(spans))
+
+
+def read_silver(standoff: str | Path, source: str | Path) -> list[tuple[str, Example]]:
+    """(document id, whole-document Example) for each stand-off record of ``standoff`` whose
+    text is in ``source`` (JSON lines with ``id`` and ``text``), labelled with kg's types.
+
+    A record whose text has changed since it was annotated (its ``sha1`` differs) is an
+    error: offsets into another text would teach the tagger nonsense.
+    """
+    texts: dict[str, str] = {}
+    with Path(source).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                item = json.loads(line)
+                texts[item["id"]] = item["text"]
+    out = []
+    with Path(standoff).open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            text = texts.get(rec["doc"])
+            if text is None:
+                continue
+            if hashlib.sha1(text.encode("utf-8")).hexdigest() != rec["sha1"]:
+                raise ValueError(f"{standoff}: the text of {rec['doc']} in {source} is not the one annotated")
+            types = [e["type"] for e in rec["entities"]]
+            spans = [(s, e, types[i]) for s, e, i in rec["mentions"]] + [(s, e, "TITLE") for s, e in rec["titles"]]
+            out.append((rec["doc"], Example(text, sorted(spans))))
+    return out
 
 
 # --------------------------------------------------------------------------- mapping

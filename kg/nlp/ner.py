@@ -1,9 +1,10 @@
-"""kg's learned Chinese NER: a character CRF and a character BiLSTM-CRF, combined.
+"""kg's learned recognition: a character CRF and a character BiLSTM-CRF, combined.
 
-Why: the rule components find the names the genre's cue words frame (a post before a
-person, a jurisdiction before a department); a statistical tagger trained on the
-public NER corpora (MSRA, People's Daily 1998, CLUENER2020, Resume, Weibo) finds the
-rest -- names with no cue, foreign places, companies -- as low-priority candidates.
+Why: spans and types are decided by a model that learned the genre from annotated text
+(kg's silver annotations of county and city news, ``silver/``) together with the public
+NER corpora (MSRA, CLUENER2020, Resume, Weibo; People's Daily 1998 feeds the
+dictionary), not by lists of cue words. The rules then give each span its canonical
+name, division code and jurisdiction (:mod:`kg.nlp.rules`).
 
 Design (figures in ``docs/ner.md``):
 
@@ -12,14 +13,12 @@ Design (figures in ``docs/ner.md``):
   tag characters (BIOES) and their spans never need re-aligning to tokens.
 * **Two taggers, one decision.** :mod:`kg.nlp.ner_crf` (window features) and
   :mod:`kg.nlp.ner_lstm` (whole-sentence context) each give every character a
-  probability per tag; their average is decoded with BIOES constraints. The two
-  err differently, so the average beats both (MSRA test F1: CRF 0.897, BiLSTM-CRF
-  0.910, averaged 0.921).
+  probability per tag; their average is decoded with BIOES constraints.
 * **Domains.** Each corpus annotates in its own style (MSRA marks no posts, CLUENER
   marks whole street addresses ...); both taggers were trained with the corpus as an
-  input. ``domain`` picks the style: a corpus name, or ``kg`` (the default): names in
-  the news style (``msra``) plus posts (TITLE) in ``cluener``'s.
-* Labels: PERSON, PLACE, ORG, AGENCY (government bodies), TITLE (posts).
+  input. ``domain`` picks the style: a corpus name, or the model's default,
+  ``regional``: kg's own schema (ANNOTATION.md), learned from the silver annotations.
+* Labels: PERSON, PLACE, ORG, AGENCY, PROJECT, POLICY and TITLE (posts).
 
 Everything loads from ``kg/nlp/models/ner`` and ``kg/nlp/models/ner_lstm``; nothing is
 downloaded. :func:`predict` never raises on any string.
@@ -27,28 +26,33 @@ downloaded. :func:`predict` never raises on any string.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 from typing import Final
 
 import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy_pkuseg.inference import run_viterbi
 
+from kg.nlp.ner_crf import MODEL_DIR as CRF_DIR
 from kg.nlp.ner_crf import CRFTagger
+from kg.nlp.ner_lstm import MODEL_DIR as LSTM_DIR
 from kg.nlp.ner_lstm import LSTMTagger
-from kg.nlp.ner_text import LABELS, MAX_SENTENCE, TAGS, sentence_spans, strip_span, tags_to_spans
+from kg.nlp.ner_text import MAX_SENTENCE, TAGS, sentence_spans, strip_span, tags_to_spans
 from kg.nlp.rules.base import Candidate, candidates
-from kg.nlp.rules.merge import LEARNED_FILLS, LEARNED_MIN_SCORE, select
 
 ScoredSpan = tuple[int, int, str, float]
 
-#: kg's own text: names as MSRA (news) annotates them, posts as CLUENER does.
-KG_DOMAIN: Final[str] = "kg"
-KG_NAMES_DOMAIN: Final[str] = "msra"
-KG_TITLES_DOMAIN: Final[str] = "cluener"
-#: Share of the BiLSTM-CRF in the averaged probabilities (fixed, not tuned on a test set).
+#: The style of kg's own schema, learned from the silver annotations of the genre.
+KG_DOMAIN: Final[str] = "regional"
+#: Share of the BiLSTM-CRF in the averaged probabilities (0.5 beat 0.7 and 1.0 on the silver dev split).
 LSTM_WEIGHT: Final[float] = 0.5
+#: A sentence whose every character the CRF tags with at least this probability keeps the
+#: CRF's probabilities alone: the BiLSTM would not change it (on the silver dev split, 0.95
+#: spared the BiLSTM half the sentences and moved no F1 by more than 0.002).
+CRF_SURE: Final[float] = 0.95
 #: Decimals of a learned candidate's ``score``.
 SCORE_DIGITS: Final[int] = 4
 
@@ -67,142 +71,96 @@ def _allowed() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 _TRANS, _FIRST, _LAST = _allowed()
+_EDGES = _TRANS.astype(np.float64)  # run_viterbi's edge_score[y, y_next]
 
 
 def decode(probs: list[np.ndarray]) -> list[list[ScoredSpan]]:
     """For each piece's per-character tag probabilities (n x K), the spans of the most
     probable well-formed BIOES path, each with its confidence: the mean probability of
-    its characters' tags. Pieces are decoded together (Viterbi over a padded batch)."""
-    if not probs:
-        return []
-    lengths = np.asarray([len(p) for p in probs])
-    B, T, K = len(probs), int(lengths.max()), len(TAGS)
-    lp = np.zeros((B, T, K), dtype=np.float32)
-    for b, p in enumerate(probs):
-        lp[b, : len(p)] = np.log(p + 1e-9)
-    score = _FIRST + lp[:, 0]
-    back = np.zeros((B, T, K), dtype=np.int64)
-    for t in range(1, T):
-        cand = score[:, :, None] + _TRANS
-        best = cand.argmax(1)
-        nxt = np.take_along_axis(cand, best[:, None, :], 1)[:, 0] + lp[:, t]
-        score = np.where((t < lengths)[:, None], nxt, score)
-        back[:, t] = best
-    last = (score + _LAST).argmax(1)
+    its characters' tags. Viterbi runs in pkuseg's compiled decoder (already kg's
+    segmenter's), with the grammar's first and last tags folded into the node scores."""
     out = []
-    for b, p in enumerate(probs):
-        n = int(lengths[b])
-        path = np.empty(n, dtype=np.int64)
-        path[n - 1] = last[b]
-        for t in range(n - 1, 0, -1):
-            path[t - 1] = back[b, t, path[t]]
+    for p in probs:
+        n = len(p)
+        if not n:
+            out.append([])
+            continue
+        node = np.log(p.astype(np.float64) + 1e-9)
+        node[0] += _FIRST
+        node[n - 1] += _LAST
+        _, path = run_viterbi(node, _EDGES)
         chosen = p[np.arange(n), path]
-        spans = tags_to_spans([TAGS[i] for i in path])
-        out.append([(s, e, lab, float(chosen[s:e].mean())) for s, e, lab in spans])
+        out.append([(s, e, lab, float(chosen[s:e].mean())) for s, e, lab in tags_to_spans([TAGS[i] for i in path])])
     return out
 
 
-def add_titles(names: list[ScoredSpan], other: list[ScoredSpan]) -> list[ScoredSpan]:
-    """``names`` plus the TITLE spans of ``other``, cut clear of the names they overlap.
-
-    CLUENER marks 法国总统 as one post; next to the place 法国 it becomes 总统.
-    """
-    out = list(names)
-    for s, e, lab, conf in other:
-        if lab != "TITLE":
-            continue
-        for ns, ne, _, _ in names:
-            if ns <= s < ne:
-                s = ne
-            if ns < e <= ne:
-                e = ns
-        if e > s and not any(ns < e and s < ne for ns, ne, _, _ in names):
-            out.append((s, e, "TITLE", conf))
-    return sorted(out)
+def _shifted(found: list[ScoredSpan], piece: str, offset: int) -> list[ScoredSpan]:
+    """A piece's spans, without leading or trailing spaces, at their place in the text."""
+    out = []
+    for s, e, label, conf in found:
+        kept = strip_span((s, e, label), piece)
+        if kept is not None:
+            out.append((offset + kept[0], offset + kept[1], label, conf))
+    return out
 
 
 class NERModel:
-    """The packaged taggers and how their probabilities are combined; see the module docstring."""
+    """The packaged taggers and how their probabilities are combined; see the module docstring.
 
-    def __init__(self) -> None:
-        self.crf = CRFTagger()
-        self.lstm = LSTMTagger()
+    ``lstm_dir`` None: the CRF alone (for experiments and the trainer's dev scores).
+    """
 
-    def _tag_pieces(self, pieces: list[str], domain: str, could_hold: Callable[[int, list[np.ndarray]], bool]) -> list[list[ScoredSpan]]:
-        """Spans of each piece; the BiLSTM runs only on the pieces where ``could_hold(i, CRF
-        probabilities per style)``, the others get no spans."""
-        styles = (KG_NAMES_DOMAIN, KG_TITLES_DOMAIN) if domain == KG_DOMAIN else (domain,)
-        crf = self.crf.marginals(pieces, styles)
-        tagged = [i for i in range(len(pieces)) if could_hold(i, [c[i] for c in crf])]
-        out: list[list[ScoredSpan]] = [[] for _ in pieces]
-        if not tagged:
-            return out
-        lstm = self.lstm.marginals([pieces[i] for i in tagged], styles)
-        found = [
-            decode([LSTM_WEIGHT * lstm[k][j] + (1 - LSTM_WEIGHT) * crf[k][i] for j, i in enumerate(tagged)]) for k in range(len(styles))
-        ]
-        for j, i in enumerate(tagged):
-            out[i] = found[0][j] if domain != KG_DOMAIN else add_titles(found[0][j], found[1][j])
+    def __init__(self, crf_dir: str | Path = CRF_DIR, lstm_dir: str | Path | None = LSTM_DIR) -> None:
+        self.crf = CRFTagger(crf_dir)
+        self.lstm = LSTMTagger(lstm_dir) if lstm_dir is not None else None
+        self.domain = self.crf.meta.get("default_domain", KG_DOMAIN)
+
+    def probabilities(self, pieces: list[str], domain: str) -> list[np.ndarray]:
+        """Per piece, P(tag of character i = TAGS[k]) (n x K): the CRF's, averaged with the
+        BiLSTM's where the CRF is unsure (:data:`CRF_SURE`)."""
+        crf = self.crf.marginals(pieces, (domain,))[0]
+        if self.lstm is None or not pieces:
+            return crf
+        unsure = [i for i, m in enumerate(crf) if m.max(axis=1).min() < CRF_SURE]
+        if not unsure:
+            return crf
+        lstm = self.lstm.marginals([pieces[i] for i in unsure], (domain,))[0]
+        out = list(crf)
+        for j, i in enumerate(unsure):
+            out[i] = LSTM_WEIGHT * lstm[j] + (1 - LSTM_WEIGHT) * crf[i]
         return out
 
-    def predict_scored(
-        self,
-        texts: Sequence[str],
-        domain: str | None = None,
-        batch_chars: int = 6000,
-        *,
-        labels: Collection[str] = LABELS,
-        min_score: float = 0.0,
-        taken: Sequence[Sequence[tuple[int, int]]] | None = None,
-    ) -> list[list[ScoredSpan]]:
-        """(start, end, label, confidence) spans of each text: those with a label in ``labels``,
-        a confidence of at least ``min_score`` and clear of the text's ``taken`` stretches.
-        The sentences of all texts are tagged together in length-sorted batches.
+    def tag(self, text: str, domain: str | None = None) -> tuple[list[ScoredSpan], np.ndarray]:
+        """The spans of one document and its per-character tag probabilities (len(text) x K;
+        outside the tagged sentences, certainly O). The document is tagged on its own, so the
+        result never depends on what is tagged with it (see :class:`LearnedNER`)."""
+        probs = np.zeros((len(text), len(TAGS)), dtype=np.float32)
+        probs[:, 0] = 1.0
+        cuts = sentence_spans(text, MAX_SENTENCE)
+        pieces = [text[s:e] for s, e in cuts]
+        spans: list[ScoredSpan] = []
+        tagged = self.probabilities(pieces, domain or self.domain)
+        for (s, e), piece, p, found in zip(cuts, pieces, tagged, decode(tagged), strict=True):
+            probs[s:e] = p
+            spans.extend(_shifted(found, piece, s))
+        return spans, probs
 
-        Why the filters: the pipeline keeps only sure spans in the gaps the rules leave,
-        and they let most sentences skip the BiLSTM, exactly. A span's confidence is the
-        mean of its characters' averaged probabilities, so it reaches ``min_score`` only
-        if at one of its characters the CRF alone gives a tag of its label at least
-        (``min_score`` - w) / (1 - w), w the BiLSTM's weight; a sentence with no such
-        free character cannot hold one.
-        """
-        domain = domain or KG_DOMAIN
-        pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
-        free: list[np.ndarray] = []  # per piece: its characters outside the taken stretches
-        for k, text in enumerate(texts):
-            if not isinstance(text, str):
-                continue
-            open_ = np.ones(len(text), dtype=bool)
-            for s, e in taken[k] if taken else ():
-                open_[s:e] = False
-            for s, e in sentence_spans(text, MAX_SENTENCE):
-                pieces.append((k, s, text[s:e]))
-                free.append(open_[s:e])
-        columns = [TAGS.index(f"{x}-{lab}") for lab in LABELS if lab in labels for x in "BIES"]
-        floor = (min_score - LSTM_WEIGHT) / (1 - LSTM_WEIGHT) - 1e-3  # the margin absorbs float32 rounding
+    def predict_scored(self, texts: Sequence[str], domain: str | None = None, batch_chars: int = 6000) -> list[list[ScoredSpan]]:
+        """(start, end, label, confidence) spans of each text; the sentences of all texts are
+        tagged together in length-sorted batches (for scoring a corpus quickly)."""
+        domain = domain or self.domain
+        pieces = [(k, s, text[s:e]) for k, text in enumerate(texts) if isinstance(text, str) for s, e in sentence_spans(text, MAX_SENTENCE)]
         out: list[list[ScoredSpan]] = [[] for _ in texts]
-        batch: list[int] = []
-
-        def could_hold(j: int, crf: list[np.ndarray]) -> bool:
-            # in the kg style a post keeps the confidence it had before add_titles cut it, so any character counts
-            where = free[batch[j]] if domain != KG_DOMAIN else True
-            return floor <= 0 or any(bool(((m[:, columns] >= floor).any(axis=1) & where).any()) for m in crf)
-
-        def flush() -> None:
-            for i, spans in zip(batch, self._tag_pieces([pieces[i][2] for i in batch], domain, could_hold), strict=True):
-                k, s, piece = pieces[i]
-                for *span, conf in spans:
-                    kept = strip_span(tuple(span), piece)
-                    if kept and kept[2] in labels and conf >= min_score and free[i][kept[0] : kept[1]].all():
-                        out[k].append((s + kept[0], s + kept[1], kept[2], conf))
-            batch.clear()
-
+        batches: list[list[int]] = [[]]
         for i in sorted(range(len(pieces)), key=lambda i: (len(pieces[i][2]), i)):
-            if batch and len(pieces[i][2]) * (len(batch) + 1) > batch_chars:
-                flush()
-            batch.append(i)
-        if batch:
-            flush()
+            if batches[-1] and len(pieces[i][2]) * (len(batches[-1]) + 1) > batch_chars:
+                batches.append([])
+            batches[-1].append(i)
+        for batch in batches:
+            probs = self.probabilities([pieces[i][2] for i in batch], domain)
+            for i, found in zip(batch, decode(probs), strict=True):
+                k, s, piece = pieces[i]
+                out[k].extend(_shifted(found, piece, s))
         return [sorted(spans) for spans in out]
 
     def predict_many(self, texts: Sequence[str], domain: str | None = None) -> list[list[tuple[int, int, str]]]:
@@ -231,14 +189,11 @@ def predict(text: str, domain: str | None = None) -> list[tuple[int, int, str]]:
 
 
 class LearnedNER:
-    """The ``kg_learned_ner`` pipeline component: adds the learned spans that the merge can
-    use to ``doc.user_data["kg_candidates"]`` at priority 0, with ``attrs["source"] ==
-    "learned"`` and ``attrs["score"]`` (confidence).
-
-    The merge (:mod:`kg.nlp.rules.merge`) keeps only sure people and organisations in the
-    gaps the rule spans leave, so only those are asked for: most sentences then need
-    the CRF alone (see :meth:`NERModel.predict_scored`), and what the merge keeps is the
-    same as if every span had been proposed.
+    """The ``kg_learned_ner`` pipeline component, first after the segmenter: every span the
+    taggers decode (posts included) goes to ``doc.user_data["kg_candidates"]`` with
+    ``attrs["source"] == "learned"`` and ``attrs["score"]`` (its confidence). The rule
+    components then give the spans canonical names, and the merge
+    (:mod:`kg.nlp.rules.merge`) keeps the learned spans.
 
     Each document is tagged on its own, though tagging several together would be
     faster: BLAS sums in an order that depends on the batch's shape, so a document's
@@ -246,24 +201,21 @@ class LearnedNER:
     --update`` must give exactly what a full build gives.
     """
 
-    def __init__(self, domain: str) -> None:
+    def __init__(self, domain: str | None) -> None:
         self.model = load_ner_model()
-        self.domain = domain
+        self.domain = domain or self.model.domain
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.user_data.get("kg_text") or doc.text
         found = candidates(doc)
-        rules = [(c.start, c.end) for c in select([c for c in found if c.attrs.get("source") != "learned"])]
-        least = LEARNED_MIN_SCORE - 0.5 * 10**-SCORE_DIGITS  # the merge compares the rounded score
-        spans = self.model.predict_scored([text], self.domain, labels=LEARNED_FILLS, min_score=least, taken=[rules])[0]
+        spans, _ = self.model.tag(text, self.domain)
         for s, e, label, score in spans:
             attrs = {"source": "learned", "score": round(score, SCORE_DIGITS)}
             found.append(Candidate(s, e, label, canonical=text[s:e], priority=0, attrs=attrs))
         return doc
 
 
-@Language.factory("kg_learned_ner", default_config={"domain": KG_NAMES_DOMAIN})
-def make_learned_ner(nlp: Language, name: str, domain: str) -> LearnedNER:
-    """``domain`` defaults to the news style alone: the merge takes only people and
-    organisations from the learned spans, so the posts pass is skipped."""
+@Language.factory("kg_learned_ner", default_config={"domain": None})
+def make_learned_ner(nlp: Language, name: str, domain: str | None) -> LearnedNER:
+    """``domain`` None: the model's own default, kg's schema (``regional``)."""
     return LearnedNER(domain)

@@ -23,7 +23,7 @@ from typing import Final
 import numpy as np
 
 from kg.nlp import codepoints
-from kg.nlp.ner_text import TAG_INDEX, TAGS, Lexicon, char_class, normalize
+from kg.nlp.ner_text import ENTITY_GROUPS, TAG_INDEX, TAGS, Lexicon, char_class, normalize
 
 MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "ner"
 FEATURE_VERSION: Final[int] = 1
@@ -113,7 +113,7 @@ def _window_templates(domains: tuple[str, ...]) -> dict[str, tuple[str, int]]:
 
 
 #: A dictionary-match attribute (:meth:`kg.nlp.ner_text.Lexicon.add_features`): tag, then B<length>, E or M.
-_LEXICON_ATTRIBUTE: Final[re.Pattern[str]] = re.compile(r"(?:[GAT]|[plota]\d)(?:B\d|E|M)")
+_LEXICON_ATTRIBUTE: Final[re.Pattern[str]] = re.compile(rf"(?:[GAT]|[{''.join(ENTITY_GROUPS.values())}]\d)(?:B\d|E|M)")
 
 
 def _is_fixed(attribute: str, domains: tuple[str, ...]) -> bool:

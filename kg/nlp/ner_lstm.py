@@ -23,24 +23,14 @@ from typing import Final
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from kg.nlp.corpora import Example
 from kg.nlp.ner_crf import chain_marginals
-from kg.nlp.ner_text import MAX_SENTENCE, TAG_INDEX, TAGS, Lexicon, char_class, normalize, sentence_spans, spans_to_tags
+from kg.nlp.ner_text import TAG_INDEX, TAGS, Lexicon, char_class, normalize, spans_to_tags
 
 MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "ner_lstm"
 
 _CLASSES = "DNLCSP"
 #: Dictionary feature slots per tag: starts a 2,3,4,5,6+ character word; inside; ends.
 LEX_SLOTS = 7
-
-
-def split_example(ex: Example, max_len: int = MAX_SENTENCE) -> list[Example]:
-    """The example cut into sentences of at most ``max_len`` characters, with the spans inside each."""
-    out = []
-    for s, e in sentence_spans(ex.text, max_len):
-        spans = [(a - s, b - s, lab) for a, b, lab in ex.spans if s <= a and b <= e]
-        out.append(Example(ex.text[s:e], spans))
-    return out
 
 
 class Encoder:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Final
 
 from kg.nlp.corpora import KG_LABELS as LABELS
+from kg.nlp.corpora import Example
 from kg.nlp.corpora import tags_to_spans as tags_to_spans  # the corpora's decoder, for the taggers' BIOES
 
 #: BIOES tags, in the order both taggers' probability columns use.
@@ -29,9 +30,10 @@ MAX_SENTENCE: Final[int] = 150
 _HALF = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
 _HALF[0x3000] = 0x20
 _HALF[0] = 0x20  # crfsuite attribute names are C strings
+_HALF.update({ord(c): 0x20 for c in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})  # ... and lines of its model dump
 _HALF.update({i: ord("?") for i in range(0xD800, 0xE000)})  # lone surrogates cannot be encoded
 _CN_DIGITS = set("〇零一二三四五六七八九十百千万亿两")
-_SENT_END = re.compile(r"[。！？!?；;\n]+[”’」』）)]*")
+_SENT_END = re.compile(r"\n+|[。！？!?；;]+[”’」』）)]*")  # a line break ends a sentence of its own (网站\n\n??)
 _CLAUSE_END = re.compile(r"[，,、：:]")
 
 
@@ -56,6 +58,10 @@ def char_class(ch: str) -> str:
 
 
 # --------------------------------------------------------------------------- lexicon
+
+
+#: Dictionary tag of the training corpora's entity strings, per kg label (:meth:`Lexicon.add`).
+ENTITY_GROUPS: Final[dict[str, str]] = {"PERSON": "p", "PLACE": "l", "ORG": "o", "AGENCY": "a", "TITLE": "t", "PROJECT": "j", "POLICY": "y"}
 
 
 class Lexicon:
@@ -176,6 +182,15 @@ def sentence_spans(text: str, max_len: int = MAX_SENTENCE) -> list[tuple[int, in
             s = cut
         if e > s:
             out.append((s, e))
+    return out
+
+
+def split_example(ex: Example, max_len: int = MAX_SENTENCE) -> list[Example]:
+    """The example cut into sentences of at most ``max_len`` characters, with the spans inside each."""
+    out = []
+    for s, e in sentence_spans(ex.text, max_len):
+        spans = [(a - s, b - s, lab) for a, b, lab in ex.spans if s <= a and b <= e]
+        out.append(Example(ex.text[s:e], spans))
     return out
 
 

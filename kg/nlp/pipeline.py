@@ -1,11 +1,15 @@
-"""kg's spaCy pipeline: pkuseg words, then rule components that find entity spans.
+"""kg's spaCy pipeline: pkuseg words, the learned tagger, the rules, then the merge.
 
-Each rule family is a registered component (``@Language.factory``), so the
-pipeline is inspectable (``nlp.pipe_names``), configurable and can be extended
-with a learned NER. They share candidates on ``doc.user_data``; the last
-component, ``kg_entities``, picks non-overlapping spans, splits tokens where a
-span boundary falls inside a word, and sets ``doc.ents``. Each entity span
-carries ``span._.kg``: its canonical name and what the rule learned (division
+``kg_learned_ner`` decides where entities are and of which type; the rule components
+(``kg_places``, ``kg_agencies``) know the division map and the department names, so
+they give those spans canonical names, division codes and jurisdictions. With the
+learned tagger left out (``kg build --no-learned-ner``) the rule families decide
+alone, as kg did before it learned the genre. Every family is a registered component
+(``@Language.factory``), so the pipeline is inspectable (``nlp.pipe_names``). They
+share candidates on ``doc.user_data``; the last component, ``kg_entities``, picks the
+spans (:mod:`kg.nlp.rules.merge`), splits tokens where a span boundary falls inside a
+word, and sets ``doc.ents`` and the posts ``doc.spans["kg_titles"]``. Each entity span
+carries ``span._.kg``: its canonical name and what the rules know of it (division
 code, nested places, jurisdiction).
 """
 
@@ -22,18 +26,22 @@ from spacy.tokens import Doc, Span
 from kg.gazetteer import load_gazetteer
 from kg.lexicon import DEPARTMENTS, NATIONAL_BODIES
 from kg.nlp.ner import make_learned_ner  # noqa: F401  (registers kg_learned_ner)
-from kg.nlp.rules.agencies import find_agencies
+from kg.nlp.rules.agencies import agency_from_span, find_agencies
 from kg.nlp.rules.base import candidates, token_boundaries
 from kg.nlp.rules.jurisdiction import detect_jurisdiction, resolve_places
-from kg.nlp.rules.merge import select
+from kg.nlp.rules.merge import is_learned, select
 from kg.nlp.rules.orgs import find_orgs
 from kg.nlp.rules.persons import find_persons
-from kg.nlp.rules.places import find_places
+from kg.nlp.rules.places import find_places, place_from_span
 from kg.nlp.rules.policies import find_policies
 from kg.nlp.rules.projects import find_projects
 from kg.nlp.segmenter import make_nlp
 
-COMPONENTS = ("kg_places", "kg_agencies", "kg_persons", "kg_orgs", "kg_projects", "kg_policies", "kg_learned_ner", "kg_entities")
+#: The default pipeline: the tagger decides, the rules name.
+COMPONENTS = ("kg_learned_ner", "kg_places", "kg_agencies", "kg_entities")
+#: The rules alone (``learned_ner=False``): every family proposes, the longest span wins.
+RULE_COMPONENTS = ("kg_places", "kg_agencies", "kg_persons", "kg_orgs", "kg_projects", "kg_policies", "kg_entities")
+TITLES_KEY = "kg_titles"
 
 if not Doc.has_extension("jurisdiction"):
     Doc.set_extension("jurisdiction", default=None)
@@ -56,19 +64,43 @@ def _bounds(doc: Doc) -> set[int]:
 
 
 def _places_of(doc: Doc) -> list:
-    return [c for c in candidates(doc) if c.label == "PLACE"]
+    return [c for c in candidates(doc) if c.label == "PLACE" and not is_learned(c)]
+
+
+def _learned(doc: Doc, label: str) -> list:
+    return [c for c in candidates(doc) if c.label == label and is_learned(c)]
 
 
 @Language.factory("kg_places")
 def make_places(nlp: Language, name: str):
-    """Places from the division table and patterns; then the home jurisdiction."""
+    """Places from the division table and patterns, and a named place for every span the
+    tagger calls a place; then the home jurisdiction.
+
+    With the tagger on, only the places it confirms vote for the jurisdiction and
+    settle ambiguous names (a short form read inside a person's name, 孙洪山, must not).
+    """
 
     def component(doc: Doc) -> Doc:
-        _text(doc), _bounds(doc)  # computed once here, read by every family after
+        text, _ = _text(doc), _bounds(doc)  # computed once here, read by every family after
         places = find_places(doc)
-        resolve_places(places)
+        learned = _learned(doc, "PLACE")
+        voters = places
+        if learned:
+            at = {(c.start, c.end): c for c in places}
+            villages = None
+            if any(text[c.start : c.end].endswith(("村", "社区", "居委会")) for c in learned):  # read the village lists once
+                villages = load_gazetteer().villages_under({code for c in places for code in c.attrs.get("options", []) if len(code) >= 6})
+            derived = [place_from_span(text, c.start, c.end, places, villages) for c in learned if (c.start, c.end) not in at]
+            for c in derived:
+                c.attrs["source"] = "derived"
+            confirmed = {id(at[c.start, c.end]) for c in learned if (c.start, c.end) in at}
+            # full division names vote wherever written (《晋中市…规划》 says where the paper is);
+            # a short form only where the tagger read a place (洪山 in 孙洪山 must not)
+            voters = [p for p in places if id(p) in confirmed or p.priority >= 3] + derived
+            places += derived
+        resolve_places(places, voters)
         candidates(doc).extend(places)
-        j = detect_jurisdiction(_text(doc), places)
+        j = detect_jurisdiction(text, voters)
         doc._.jurisdiction = j.code if j else None
         return doc
 
@@ -93,9 +125,20 @@ def _rule_component(name: str, find: Callable[[Doc], list], doc_: str) -> None:
     Language.factory(name, func=make)
 
 
-_rule_component(
-    "kg_agencies", lambda doc: find_agencies(_text(doc), _places_of(doc), _jurisdiction(doc)), "Agencies, named by the jurisdiction."
-)
+def _agencies(doc: Doc) -> list:
+    """Agencies by department name, and a named agency for every span the tagger calls one."""
+    text, places, j = _text(doc), _places_of(doc), _jurisdiction(doc)
+    found = find_agencies(text, places, j)
+    at = {(c.start, c.end) for c in found}
+    for c in _learned(doc, "AGENCY"):
+        if (c.start, c.end) not in at:
+            derived = agency_from_span(text, c.start, c.end, places, j)
+            derived.attrs["source"] = "derived"
+            found.append(derived)
+    return found
+
+
+_rule_component("kg_agencies", _agencies, "Agencies, named by the jurisdiction.")
 _rule_component("kg_persons", lambda doc: find_persons(_text(doc)), "People framed by posts, speech, roles, bylines.")
 _rule_component("kg_orgs", lambda doc: find_orgs(_text(doc), _places_of(doc), _bounds(doc)), "Companies and other organisations.")
 _rule_component("kg_projects", lambda doc: find_projects(_text(doc), _places_of(doc), _bounds(doc)), "Projects by head word.")
@@ -108,14 +151,15 @@ def make_entities(nlp: Language, name: str):
 
     def component(doc: Doc) -> Doc:
         cands = candidates(doc)
-        chosen = select(cands)
+        chosen, titles = select(cands)
 
-        places = [c for c in cands if c.label == "PLACE" and c.attrs.get("source") != "learned"]  # rule places know their code
+        places = [c for c in cands if c.label == "PLACE" and not is_learned(c)]  # rule places know their code
         for c in chosen:
             if c.label in ("PROJECT", "ORG"):
                 inner = [p for p in places if c.start <= p.start and p.end <= c.end]
                 c.attrs["inner_places"] = sorted({(p.canonical, p.attrs.get("adcode", "")) for p in inner})
-        doc = _split_tokens_at(doc, {x for c in chosen for x in (c.start, c.end)})
+        doc = _split_tokens_at(doc, {x for c in chosen + titles for x in (c.start, c.end)})
+        doc.spans[TITLES_KEY] = [span for c in titles if (span := doc.char_span(c.start, c.end, label="TITLE")) is not None]
         ents = []
         for c in chosen:
             span = doc.char_span(c.start, c.end, label=c.label)
@@ -165,11 +209,10 @@ def user_words() -> list[str]:
 def load_pipeline(learned_ner: bool = True) -> Language:
     """The full kg pipeline (cached per process; loading takes about a second).
 
-    `learned_ner` False leaves out ``kg_learned_ner``: rules only, faster (1.6x on the seeds),
-    without the names that no rule frames.
+    `learned_ner` False: the rule families alone decide (:data:`RULE_COMPONENTS`); faster,
+    but they find only the names their cue words frame.
     """
     nlp = make_nlp(user_words())
-    for component in COMPONENTS:
-        if learned_ner or component != "kg_learned_ner":
-            nlp.add_pipe(component)
+    for component in COMPONENTS if learned_ner else RULE_COMPONENTS:
+        nlp.add_pipe(component)
     return nlp

@@ -144,6 +144,84 @@ def find_agencies(text: str, places: list[Candidate], jurisdiction: Division | N
     return out
 
 
+# the session of a congress or committee written into its name (县十五届人大常委会)
+SESSION_RE = re.compile(r"第?[一二三四五六七八九十百零〇0-9]+届(?:第?[一二三四五六七八九十百零〇0-9]+次)?")
+LOCAL_BODY_ENDS = tuple("局 委 委员会 办 办公室 部 厅 院 所 站 中心 队 会 处 科 室 组 政府 支部 党委".split())
+
+
+def agency_from_span(text: str, s: int, e: int, places: list[Candidate], jurisdiction: Division | None) -> Candidate:
+    """An agency candidate for a span the tagger calls an agency where no rule matched exactly.
+
+    The rules' knowledge names it: places written at its start are its jurisdiction
+    (介休市义棠镇党委), a leading 市/县/镇 letter stands for the place the article
+    means, a department's short form is expanded (县法院 -> 县人民法院), a session is
+    dropped (县十五届人大常委会 -> 县人大常委会), and a bare local body (农业农村局)
+    takes the article's jurisdiction. National bodies keep their national names.
+    """
+    gaz = load_gazetteer()
+    _, _, national = _matchers()
+    written = "".join(text[s:e].split())
+    if SESSION_RE.sub("", written) in national:
+        return Candidate(s, e, "AGENCY", national[SESSION_RE.sub("", written)], 5, {"national": True})
+    place_by_start: dict[int, Candidate] = {}
+    for p in places:
+        named = p.attrs.get("level") in ("province", "city", "county", "town", "zone", "village") and p.end <= e
+        if named and (p.start not in place_by_start or p.length > place_by_start[p.start].length):
+            place_by_start[p.start] = p
+    chain: list[Candidate] = []
+    party = PARTY_CENTRAL_RE.match(text, s)  # 中共黑龙江省委 -> 黑龙江省委
+    pos = party.end() if party else s
+    while pos in place_by_start and place_by_start[pos].end < e:
+        chain.append(place_by_start[pos])
+        pos = place_by_start[pos].end
+    if not chain:
+        # a place the article names elsewhere, written here as the body's prefix
+        # (长子经开区党工委 after 长子经开区), where the segmenter gave no word edge for it
+        named = _named_places(text, places)
+        head = max((w for w in named if text.startswith(w, pos) and pos + len(w) < e), key=len, default=None)
+        if head is not None:
+            p = named[head]
+            chain = [Candidate(pos, pos + len(head), "PLACE", p.canonical, p.priority, p.attrs)]
+            pos += len(head)
+    organ = _expand_department(SESSION_RE.sub("", "".join(text[pos:e].split())))
+    if not organ:
+        return Candidate(s, e, "AGENCY", written, 4, {})
+    if organ.startswith("街道") and len(organ) > 2:
+        # 街道党工委: the sub-district the passage is about (海棠街道办事处 … 街道党工委)
+        street = max((p for p in places if p.end <= s and p.canonical.endswith("街道")), key=lambda p: p.end, default=None)
+        if street is not None:
+            chain, organ = [street], organ[2:]
+    if chain:
+        return _agency(s, e, join_name(_jurisdiction_name(gaz, chain), organ), chain, chain[-1].canonical, chain[-1])
+    if organ[0] in PREFIX_LEVEL and len(organ) > 1:
+        place = _prefix_place(gaz, text, places, s, organ[0], jurisdiction)
+        if place is not None:
+            return _agency(s, e, join_name(place.name, organ), [], place.name, None, adcode=place.code)
+    elif jurisdiction is not None and organ.endswith(LOCAL_BODY_ENDS) and not organ.startswith(("中国", "中华", "全国", "国家", "中央")):
+        return _agency(s, e, join_name(jurisdiction.name, organ), [], jurisdiction.name, None, adcode=jurisdiction.code)
+    return Candidate(s, e, "AGENCY", written, 4, {})
+
+
+def _named_places(text: str, places: list[Candidate]) -> dict[str, Candidate]:
+    """Surface -> place, for the divisions and zones a document writes (two characters or more)."""
+    out: dict[str, Candidate] = {}
+    for p in sorted(places, key=lambda p: (p.start, -p.length)):
+        if p.length >= 2 and p.attrs.get("level") in ("province", "city", "county", "town", "zone", "village"):
+            out.setdefault("".join(text[p.start : p.end].split()), p)
+    return out
+
+
+def _expand_department(organ: str) -> str:
+    """The organ with the longest department form it ends with written in full (县发改委 ->
+    县发展和改革委员会); a bare 委 stays (县委)."""
+    surfaces = _department_surfaces()
+    for k in range(len(organ)):
+        tail = organ[k:]
+        if tail in surfaces and len(tail) >= 2:
+            return organ[:k] + surfaces[tail]
+    return organ
+
+
 def _agency(
     s: int, e: int, canonical: str, chain: list[Candidate], place_name: str, place: Candidate | None, adcode: str = ""
 ) -> Candidate:
@@ -156,16 +234,22 @@ def _agency(
 
 
 def _jurisdiction_name(gaz, chain: list[Candidate]) -> str:
-    """The full name a body is prefixed with: its own place, and for a town also
-    the town's county (湖州市安吉县委 -> 安吉县委; 义棠镇党委 -> 介休市义棠镇党委)."""
+    """The full name a body is prefixed with: its own place, and for a town also the
+    town's county, for a village its county and town (湖州市安吉县委 -> 安吉县委;
+    义棠镇党委 -> 介休市义棠镇党委; 河垅村党支部 -> 南城县天井源乡河垅村党支部)."""
     home = chain[-1]
-    if home.attrs.get("level") != "town":
+    level = home.attrs.get("level")
+    if level not in ("town", "village"):
         return home.canonical
-    if len(chain) > 1:
-        return chain[-2].canonical + home.canonical
     d = gaz.get(home.attrs.get("adcode", ""))
-    county = gaz.parent(d) if d is not None else None
-    return (county.name if county is not None else "") + home.canonical
+    above = [a for a in gaz.ancestors(d) if a.level in ("county", "town")] if d is not None else []
+    if level == "village" and len(above) == 2:
+        return above[1].name + above[0].name + home.canonical
+    if level == "town" and len(chain) > 1:
+        return chain[-2].canonical + home.canonical
+    if level == "town" and above:
+        return above[0].name + home.canonical
+    return home.canonical
 
 
 def _expand_tail(written: str, surface: str, dept: str) -> str:
@@ -192,9 +276,28 @@ def _latest(places: list[Candidate], before: int, level: str) -> Candidate | Non
 
 
 def _prefix_place(gaz, text: str, places: list[Candidate], s: int, prefix: str, jurisdiction: Division | None):
-    """The place a bare 市/县/镇 prefix stands for."""
+    """The place a bare 市/县/镇 prefix stands for.
+
+    The home jurisdiction, or its ancestor of that level; but where the article names
+    several places of that level in full, the one written earlier in the same sentence
+    (凤阳县委书记徐广友，…县发改委 is 凤阳县's), so an article that moves between
+    counties names each county's bodies right.
+    """
     want = PREFIX_LEVEL[prefix]
+    near = None  # the nearest preceding place of that level (县纪委监委 after 万荣县 in a city paper)
+    for p in places:
+        if p.end <= s and s - p.end < 400 and p.attrs.get("level") == want:
+            if prefix in "县区" and not p.canonical.endswith(("县", "区", "市", "旗")):
+                continue
+            if near is None or p.end > near.end:
+                near = p
+    near_div = gaz.get(near.attrs["adcode"]) if near is not None and near.attrs.get("adcode") else None
     if jurisdiction is not None:
+        written = {p.attrs.get("adcode") for p in places if p.priority >= 3 and p.attrs.get("level") == want}
+        sentence = max(text.rfind(mark, 0, s) for mark in "。！？；;!?\n")
+        quoted = "”" in text[near.end : s] if near is not None else False  # named in a quotation that has closed
+        if near_div is not None and len(written) > 1 and near.start > sentence and not quoted and near_div.code != jurisdiction.code:
+            return near_div
         # 县 means the home county only in a county paper (区 a district's, 市 a
         # county-level city's); in a city paper it is the county named nearby
         if jurisdiction.level == want and (want != "county" or jurisdiction.name.endswith(prefix)):
@@ -204,18 +307,7 @@ def _prefix_place(gaz, text: str, places: list[Candidate], s: int, prefix: str, 
         for a in gaz.ancestors(jurisdiction):
             if a.level == want or (want == "city" and a.level == "province" and a.name.endswith("市")):
                 return a
-    # the nearest preceding place of that level (县纪委监委 after 万荣县 in a city paper)
-    near = None
-    for p in places:
-        if p.end <= s and s - p.end < 400 and p.attrs.get("level") == want:
-            if prefix in "县区" and not p.canonical.endswith(("县", "区", "市", "旗")):
-                continue
-            if near is None or p.end > near.end:
-                near = p
-    if near is not None:
-        code = near.attrs.get("adcode")
-        return gaz.get(code) if code else None
-    return None
+    return near_div
 
 
 def _sub_units(text: str, agencies: list[Candidate]) -> list[Candidate]:

@@ -18,14 +18,15 @@ CITY_CUES = re.compile("我市|全市|市委|市政府|市政协|市人大|本�
 COUNTY_CUES = re.compile("我县|全县|县委|县政府|县政协|县人大|本县|县城|我区|全区|区委|区政府")
 
 
-def resolve_places(places: list[Candidate]) -> None:
+def resolve_places(places: list[Candidate], voters: list[Candidate] | None = None) -> None:
     """Pick one division for each ambiguous place name, in place.
 
     A name right after its parent (介休市义棠镇) takes that parent's child; otherwise
-    the option nearest to the unambiguous places of the same article wins.
+    the option nearest to the unambiguous places among ``voters`` (default: all of
+    ``places``) wins.
     """
     gaz = load_gazetteer()
-    sure = [gaz.get(c.attrs["adcode"]) for c in places if len(c.attrs.get("options", [])) == 1]
+    sure = [gaz.get(c.attrs["adcode"]) for c in (places if voters is None else voters) if len(c.attrs.get("options", [])) == 1]
     by_end = {c.end: c for c in places if c.attrs.get("adcode")}
     for c in places:
         options = c.attrs.get("options", [])
@@ -38,7 +39,8 @@ def resolve_places(places: list[Candidate]) -> None:
             if under:
                 _set(c, under[0])
                 continue
-        _set(c, max(divs, key=lambda d: (_affinity(gaz, d, sure), -len(d.code), _neg(d.code))))
+        named = {d.code for d in sure}  # the article names one of them in full (铁岭市 … 铁岭): that one
+        _set(c, max(divs, key=lambda d: (d.code in named, _affinity(gaz, d, sure), -len(d.code), _neg(d.code))))
 
 
 def _neg(code: str) -> tuple[int, ...]:

@@ -1,9 +1,15 @@
-"""Choose the final entity spans among overlapping candidates.
+"""Choose the final entity spans among the candidates.
 
-Rule spans take precedence over the learned NER: among rule spans the longest wins
-(二期50万吨电解铝项目 over 电解铝; 平遥县农业农村局 over 平遥县), then the family's
-priority, then the earlier start (a stable order, so output is deterministic);
-learned spans only fill the gaps the rules leave.
+With the learned tagger on, it decides: each span it decodes is an entity of its type,
+named by the rule candidate of the same span and type where there is one (it knows the
+division code, the jurisdiction, the nested places), else by the candidate the rules
+derived for that span (:func:`kg.nlp.rules.places.place_from_span`,
+:func:`kg.nlp.rules.agencies.agency_from_span`), else as written. Its TITLE spans are
+the posts that relations read.
+
+Without it (rules only) the rule spans compete: the longest wins (二期50万吨电解铝项目
+over 电解铝; 平遥县农业农村局 over 平遥县), then the family's priority, then the
+earlier start (a stable order, so output is deterministic).
 """
 
 from __future__ import annotations
@@ -11,41 +17,68 @@ from __future__ import annotations
 import bisect
 
 from kg.nlp.rules.base import Candidate
+from kg.nlp.rules.orgs import ORG_VERBS
+from kg.nlp.rules.projects import PROJECT_VERBS
 
-# what a learned span may add where no rule matched: people and organisations.
-# Places, agencies and titles stay with the rules, which know the map and can
-# name a body in full (a learned 县委 cannot say whose).
-LEARNED_FILLS = ("PERSON", "ORG")
-# ... and only when the tagger is sure: the mean probability of the span's tags
-# (both taggers averaged). Below it the learned spans are mostly brand names and
-# generic nouns (康养中心) that no rule vouches for.
-LEARNED_MIN_SCORE = 0.9
-
-
-def _fills(c: Candidate) -> bool:
-    """A learned span that may fill a gap: a person or organisation, sure, and a person named
-    in full (老张's 张 is a way of addressing, not a name)."""
-    return (
-        c.attrs.get("source") == "learned"
-        and c.label in LEARNED_FILLS
-        and c.attrs.get("score", 0.0) >= LEARNED_MIN_SCORE
-        and (c.label != "PERSON" or c.length >= 2)
-    )
+#: Quote marks a name is written in; not part of the name.
+QUOTES = "“”\"‘’'《》「」『』"
+#: Verbs that lead into a named work, body or programme and are not part of its name
+#: (推动二期50万吨电解铝项目, 指导祁县污水厂扩建项目), longest first.
+LEADING = sorted(set(PROJECT_VERBS + ORG_VERBS + ("指导", "调研", "考察")), key=len, reverse=True)
+#: ... stripped only from these types, and only if a name of this many characters is left
+STRIPPED_TYPES = ("PROJECT", "ORG")
+MIN_LEFT = 4
 
 
-def select(cands: list[Candidate]) -> list[Candidate]:
-    """Rule spans first (longest wins), then learned spans in the gaps they leave."""
+def is_learned(c: Candidate) -> bool:
+    return c.attrs.get("source") == "learned"
+
+
+def select(cands: list[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
+    """(entities, posts): non-overlapping entity spans in text order, and the learned TITLE spans."""
+    learned = [c for c in cands if is_learned(c)]
+    if not learned:
+        return _longest_first([c for c in cands if c.attrs.get("source") != "derived"]), []
+    named: dict[tuple[int, int, str], Candidate] = {}
+    for c in sorted(cands, key=lambda c: (c.attrs.get("source") == "derived", -c.priority, c.canonical)):
+        if not is_learned(c):
+            named.setdefault((c.start, c.end, c.label), c)
+    chosen, titles = [], []
+    for c in sorted(learned, key=lambda c: c.start):
+        if c.label == "TITLE":
+            titles.append(c)
+            continue
+        rule = named.get((c.start, c.end, c.label))
+        if rule is not None and rule.attrs.get("generic"):
+            continue
+        if rule is not None:
+            chosen.append(Candidate(c.start, c.end, c.label, rule.canonical, rule.priority, {**rule.attrs, "score": c.attrs["score"]}))
+        else:
+            start = _without_leading_verb(c) if c.label in STRIPPED_TYPES else c.start
+            written = c.canonical[start - c.start :]
+            name = "".join(ch for ch in written if not ch.isspace() and ch not in QUOTES) or written
+            chosen.append(Candidate(start, c.end, c.label, name, c.priority, dict(c.attrs)))
+    return chosen, titles
+
+
+def _without_leading_verb(c: Candidate) -> int:
+    """Where a learned name starts once a verb written before it is left out."""
+    for v in LEADING:
+        if c.canonical.startswith(v) and c.length - len(v) >= MIN_LEFT:
+            return c.start + len(v)
+    return c.start
+
+
+def _longest_first(cands: list[Candidate], taken: list[tuple[int, int]] = ()) -> list[Candidate]:
+    """Rule spans: the longest wins, then priority, then the earlier start."""
     chosen: list[Candidate] = []
-    starts: list[int] = []  # the chosen spans, which never overlap, by start (so their ends are sorted too)
-    ends: list[int] = []
-    rules = [c for c in cands if c.attrs.get("source") != "learned"]
-    learned = [c for c in cands if _fills(c)]
-    for group in (rules, learned):
-        for c in sorted(group, key=lambda c: (-c.length, -c.priority, c.start, c.label, c.canonical)):
-            i = bisect.bisect_right(starts, c.start)  # only its neighbours there can overlap it
-            if c.length <= 0 or (i > 0 and ends[i - 1] > c.start) or (i < len(starts) and starts[i] < c.end):
-                continue
-            chosen.append(c)
-            starts.insert(i, c.start)
-            ends.insert(i, c.end)
+    starts: list[int] = sorted(a for a, _ in taken)  # the chosen spans, which never overlap, by start (so their ends are sorted too)
+    ends: list[int] = [b for _, b in sorted(taken)]
+    for c in sorted(cands, key=lambda c: (-c.length, -c.priority, c.start, c.label, c.canonical)):
+        i = bisect.bisect_right(starts, c.start)  # only its neighbours there can overlap it
+        if c.length <= 0 or (i > 0 and ends[i - 1] > c.start) or (i < len(starts) and starts[i] < c.end):
+            continue
+        chosen.append(c)
+        starts.insert(i, c.start)
+        ends.insert(i, c.end)
     return sorted(chosen, key=lambda c: c.start)

@@ -18,10 +18,11 @@ from kg.nlp.rules.base import CJK, Candidate, DictMatcher, token_boundaries
 
 PROVINCE_ABBREVIATIONS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 REGION_SUFFIX = r"(?:城市群|经济圈|都市圈|经济带|经济区|金三角|一体化示范区)"
-ZONE_SUFFIX = (
-    r"(?:经济技术开发区|经济开发区|高新技术产业开发区|高新技术开发区|高新区|工业园区|产业园区|"
-    r"农业高新技术产业示范区|综合改革示范区|开发区|新区|工业园|示范区)"
+ZONE_NAMES = (
+    "经济技术开发区|经济开发区|高新技术产业开发区|高新技术开发区|高新区|工业园区|产业园区|"
+    "农业高新技术产业示范区|综合改革示范区|开发区|新区|工业园|示范区"
 )
+ZONE_SUFFIX = f"(?:{ZONE_NAMES})"
 OLD_TOWN_SUFFIX = r"(?:老城|古城|古镇)"
 DIRECTION = r"(?:中部|北部|南部|东部|西部|东南|西南|东北|西北|中原|沿黄)"
 # the national city clusters and economic regions, by the names planners use
@@ -131,6 +132,53 @@ def find_places(doc) -> list[Candidate]:
         else:
             out.append(Candidate(s, e, "PLACE", name, 2, {"level": "feature"}))
     return out
+
+
+# how the names of zones and parks end, short forms included (湘潭经开区, 宋村新兴产业集聚区)
+ZONE_END_RE = re.compile(f"(?:{ZONE_NAMES}|经开区|园区|产业园|集聚区|集中区|试验区|合作区|功能区)$")
+
+
+def place_from_span(text: str, s: int, e: int, found: list[Candidate], villages: dict[str, list[Division]] | None = None) -> Candidate:
+    """A place candidate for a span the tagger calls a place where no rule matched exactly.
+
+    The division table still names it when it can: a full or short division name, a
+    village or community under a place of the article (``found``), a town's short form.
+    A zone or park written after a place (湘潭经开区) is PART_OF that place; anything
+    else (a river, a country, a region, a scenic area) is named as written. ``villages``:
+    the villages under ``found`` (:meth:`Gazetteer.villages_under`), when the caller
+    names several spans of one document.
+    """
+    gaz = load_gazetteer()
+    name = "".join(text[s:e].split())
+    if name in gaz.by_name and name not in GENERIC_FULL_NAMES:
+        return _division_candidate(s, e, *_choices("name", name), priority=3)
+    if name in gaz.by_short:
+        return _division_candidate(s, e, *_choices("short", name), priority=2)
+    context = {code for c in found for code in c.attrs.get("options", []) if len(code) >= 6}
+    if name.endswith(("村", "社区", "居委会")) and context:
+        if villages is None:
+            villages = gaz.villages_under(context)
+        options = [d for d in villages.get(name, []) if any(d.code.startswith(c) for c in context)]
+        if options:
+            best = min(options, key=lambda d: (-max(len(c) for c in context if d.code.startswith(c)), d.code))
+            return Candidate(s, e, "PLACE", name, 2, {"options": [best.code], "adcode": best.code, "level": "village"})
+    towns = [d for d in _matchers()[3].get(name, []) if any(d.code.startswith(c[:6]) for c in context)]
+    if towns:
+        return _division_candidate(s, e, *_summary(towns), priority=2)
+    attrs: dict = {"level": "zone" if ZONE_END_RE.search(name) else "feature"}
+    if name.endswith("经开区"):
+        name = name[:-3] + "经济技术开发区"  # the one zone abbreviation that cannot mean two things
+    if name in GENERIC_FULL_NAMES or GENERIC_ZONE_RE.fullmatch(name) or name in GENERIC_VILLAGE_WORDS:
+        attrs["generic"] = True  # 经济技术开发区, 园区 alone: an anaphor, not a name
+    # a place written at its start is where it lies (兴县经济技术开发区 -> 兴县)
+    head = max(
+        (c for c in found if c.start == s and c.end < e and c.attrs.get("level") in ("province", "city", "county", "town")),
+        key=lambda c: c.length,
+        default=None,
+    )
+    if head is not None:
+        attrs["parent_name"] = head.canonical
+    return Candidate(s, e, "PLACE", name, 1, attrs)
 
 
 def _inside_quotes(quoted: list[tuple[int, int]], c: Candidate) -> bool:
