@@ -155,10 +155,14 @@ def build(
 @main.command()
 @click.argument("args", nargs=-1, metavar="GRAPH GOLD_DIR | ner FILE")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-@click.option("--format", "fmt", default="msra", show_default=True, help="With 'ner': msra, cluener, bmes, pfr or conll.")
+@click.option("--format", "fmt", default="msra", show_default=True, help="With 'ner': msra, cluener, bmes, pfr, conll or regional.")
+@click.option("--source", type=click.Path(path_type=Path), help="With 'ner --format regional': the texts (regional_news.jsonl).")
+@click.option("--dev", "dev_only", is_flag=True, help="With 'ner --format regional': only the held-out documents.")
 @click.option("--pipeline", is_flag=True, help="With 'ner': score the entities the whole kg pipeline keeps, not the learned NER alone.")
 @click.option("--learned-ner/--no-learned-ner", default=True, help="With 'ner --pipeline': with or without the learned NER.")
-def evaluate(args: tuple[str, ...], as_json: bool, fmt: str, pipeline: bool, learned_ner: bool) -> None:
+def evaluate(
+    args: tuple[str, ...], as_json: bool, fmt: str, source: Path | None, dev_only: bool, pipeline: bool, learned_ner: bool
+) -> None:
     """Score GRAPH (GraphML) against the gold files in GOLD_DIR, or, as
     `kg evaluate ner FILE --format F`, the learned NER on an annotated corpus file
     (per-label precision, recall and F1, then f1=<micro F1>); with --pipeline, the
@@ -166,7 +170,7 @@ def evaluate(args: tuple[str, ...], as_json: bool, fmt: str, pipeline: bool, lea
     import json
 
     if len(args) == 2 and args[0] == "ner":
-        _evaluate_ner(Path(args[1]), fmt, as_json, pipeline, learned_ner)
+        _evaluate_ner(Path(args[1]), fmt, as_json, pipeline, learned_ner, source, dev_only)
         return
     if len(args) != 2:
         _fail("usage: kg evaluate GRAPH GOLD_DIR, or kg evaluate ner FILE --format FORMAT")
@@ -184,19 +188,28 @@ def evaluate(args: tuple[str, ...], as_json: bool, fmt: str, pipeline: bool, lea
     click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_report(result))
 
 
-def _evaluate_ner(path: Path, fmt: str, as_json: bool, pipeline: bool = False, learned_ner: bool = True) -> None:
+def _evaluate_ner(
+    path: Path,
+    fmt: str,
+    as_json: bool,
+    pipeline: bool = False,
+    learned_ner: bool = True,
+    source: Path | None = None,
+    dev_only: bool = False,
+) -> None:
     import json
 
-    from kg.nlp.corpora import FORMATS
-    from kg.nlp.ner_eval import PipelineTagger, format_result
+    from kg.nlp.ner_eval import SCORED_LABELS, PipelineTagger, format_result
     from kg.nlp.ner_eval import evaluate as evaluate_ner
 
-    if fmt not in FORMATS:
-        _fail(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if fmt not in SCORED_LABELS:
+        _fail(f"unknown format {fmt!r}; expected one of {', '.join(SCORED_LABELS)}")
     if not path.is_file():
         _fail(f"corpus file {path} not found")
+    if fmt == "regional" and (source is None or not source.is_file()):
+        _fail("--format regional needs --source, the texts the stand-off records point into (regional_news.jsonl)")
     try:
-        result = evaluate_ner(path, fmt, PipelineTagger(learned_ner) if pipeline else None)
+        result = evaluate_ner(path, fmt, PipelineTagger(learned_ner) if pipeline else None, source, dev_only)
     except Exception as e:  # a malformed corpus file: one line, no traceback
         _fail(f"cannot evaluate {path}: {e}")
     click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_result(result))

@@ -50,7 +50,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from kg import lexicon as kg_lexicon  # noqa: E402
 from kg.gazetteer import DATA_DIR, load_gazetteer  # noqa: E402
-from kg.nlp.corpora import read, read_silver, to_kg  # noqa: E402
+from kg.nlp.corpora import is_silver_dev, read, read_silver, to_kg  # noqa: E402
 from kg.nlp.ner import decode  # noqa: E402
 from kg.nlp.ner_crf import FEATURE_VERSION, CRFTagger, export_crfsuite, features  # noqa: E402
 from kg.nlp.ner_eval import gold_spans, score, scoreable  # noqa: E402
@@ -90,11 +90,6 @@ def fold_of(ex) -> int:
     silver sentences are presented several times, corpora repeat sentences) falls in the
     same fold, so no sentence is ever trained beside a dictionary that holds its own names."""
     return hashlib.md5(ex.text.encode("utf-8")).digest()[0] % 2
-
-
-def is_silver_dev(doc: str, every: int) -> bool:
-    """Whether a silver document is held out: a fixed tenth (by a hash of its id), never by position."""
-    return bool(every) and int(hashlib.md5(doc.encode("utf-8")).hexdigest(), 16) % every == 0
 
 
 def load_corpora(

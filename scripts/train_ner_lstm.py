@@ -4,7 +4,9 @@ Why a script of its own: it needs PyTorch, which kg does not depend on; the ship
 model is plain numpy weights (``kg/nlp/models/ner_lstm/weights.npz``) that
 :mod:`kg.nlp.ner_lstm` runs on CPU. Deterministic on CPU (fixed seeds, one batch order
 per epoch seed); the best epoch on the dev split of kg's silver annotations (``regional``,
-every label) is kept, or on MSRA's when the data has no silver.
+every label) is kept, or on MSRA's when the data has no silver, or the last one when the
+data holds no dev split at all (``ner_lstm_data.py --final``: then give the epoch count a
+dev run chose).
 
 Usage::
 
@@ -230,8 +232,10 @@ def main(argv=None):
                 print(f"  epoch {epoch} batch {k}/{len(batches)} loss {total / (k + 1):.2f} {elapsed:.0f}s", flush=True)
         if "regional" in dev:
             name, (f1, per) = "regional", evaluate(model, dev["regional"], LABELS, doms.index("regional"))
-        else:
+        elif "msra" in dev:
             name, (f1, per) = "msra", evaluate(model, dev["msra"], ("PERSON", "PLACE", "ORG"), doms.index("msra"), agency_as_org=True)
+        else:  # everything trained on (ner_lstm_data.py --final): the last epoch is kept
+            name, (f1, per) = "none", (float(epoch), {})
         history.append({"epoch": epoch, "loss": total, f"dev_{name}": round(f1, 4), **per, "seconds": round(time.perf_counter() - t0)})
         print(f"epoch {epoch}: loss {total:.0f} dev {name} f1={f1:.4f} {per} ({time.perf_counter() - t0:.0f} s)", flush=True)
         if f1 > best:

@@ -308,6 +308,35 @@ def test_evaluate_ner_scores_a_corpus_file(tmp_path: Path) -> None:
     assert bad.exit_code != 0 and bad.stderr.startswith("Error: unknown format")
 
 
+def test_evaluate_ner_scores_stand_off_silver_annotations(tmp_path: Path) -> None:
+    """`--format regional` joins stand-off records with their texts (``--source``); `--dev`
+    keeps the held-out documents; a changed text is refused."""
+    import hashlib
+
+    from kg.nlp.corpora import is_silver_dev
+
+    text = "商水县委书记刘建国调研。"
+    ids = [next(f"d{i}" for i in range(100) if is_silver_dev(f"d{i}")), next(f"d{i}" for i in range(100) if not is_silver_dev(f"d{i}"))]
+    source = tmp_path / "news.jsonl"
+    source.write_text("".join(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n" for i in ids), encoding="utf-8")
+    sha = hashlib.sha1(text.encode("utf-8")).hexdigest()
+    entities = [{"name": "商水县委", "type": "AGENCY"}, {"name": "刘建国", "type": "PERSON"}]
+    record = {"sha1": sha, "entities": entities, "mentions": [[0, 4, 0], [6, 9, 1]], "titles": [[4, 6]], "relations": []}
+    standoff = tmp_path / "silver.jsonl"
+    standoff.write_text("".join(json.dumps({"doc": i, **record}, ensure_ascii=False) + "\n" for i in ids), encoding="utf-8")
+
+    def gold(*flags: str) -> int:
+        result = invoke("evaluate", "ner", standoff, "--format", "regional", "--source", source, *flags, "--json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["gold"]
+
+    assert (gold(), gold("--dev")) == (6, 3)
+    assert invoke("evaluate", "ner", standoff, "--format", "regional").exit_code != 0  # no --source
+    source.write_text(source.read_text(encoding="utf-8").replace("调研", "讲话"), encoding="utf-8")
+    changed = invoke("evaluate", "ner", standoff, "--format", "regional", "--source", source)
+    assert changed.exit_code != 0 and "not the one annotated" in changed.stderr
+
+
 def test_evaluate_ner_pipeline_shows_what_the_learned_ner_adds(tmp_path: Path) -> None:
     """With --pipeline the whole pipeline's entities are scored: a name no rule cue frames is
     found with the learned NER and missed with --no-learned-ner."""

@@ -268,6 +268,15 @@ def _read_pfr(lines: Iterable[str]) -> Iterator[Example]:
         yield Example(text, sorted(spans))
 
 
+#: Every this-many-th silver document (by a hash of its id) is the dev split while developing.
+SILVER_DEV_EVERY = 10
+
+
+def is_silver_dev(doc: str, every: int = SILVER_DEV_EVERY) -> bool:
+    """Whether a silver document is held out: a fixed share chosen by a hash of its id, never by position."""
+    return bool(every) and int(hashlib.md5(doc.encode("utf-8")).hexdigest(), 16) % every == 0
+
+
 def read_silver(standoff: str | Path, source: str | Path) -> list[tuple[str, Example]]:
     """(document id, whole-document Example) for each stand-off record of ``standoff`` whose
     text is in ``source`` (JSON lines with ``id`` and ``text``), labelled with kg's types.

@@ -5,6 +5,7 @@ different label sets; this module scores it on any of them in kg's own types, so
 figures in ``docs/ner.md`` can be reproduced with one command::
 
     kg evaluate ner FILE --format msra|cluener|bmes|pfr|conll
+    kg evaluate ner silver/regional_news.jsonl --format regional --source ../shared/data/regional_news/regional_news.jsonl --dev
 
 Gold spans are mapped to kg types with :func:`kg.nlp.corpora.to_kg`. Only the labels the
 corpus annotates are scored: MSRA, People's Daily and Weibo have no AGENCY or TITLE,
@@ -20,7 +21,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from kg.nlp.corpora import Example, read, to_kg
+from kg.nlp.corpora import Example, is_silver_dev, read, read_silver, to_kg
+from kg.nlp.ner_text import split_example
 
 #: The kg labels each corpus format annotates, and whether it splits AGENCY from ORG.
 SCORED_LABELS: dict[str, tuple[str, ...]] = {
@@ -95,9 +97,19 @@ class PipelineTagger:
         return [[(e.start_char, e.end_char, e.label_) for e in self.nlp(text).ents] for text in texts]
 
 
-def evaluate(file: str | Path, fmt: str, model=None) -> dict:
+def read_examples(file: str | Path, fmt: str, source: str | Path | None = None, dev_only: bool = False) -> list[Example]:
+    """The sentences of a corpus file; for ``regional`` (kg's stand-off silver annotations)
+    the texts come from ``source``, and ``dev_only`` keeps the held-out documents."""
+    if fmt != "regional":
+        return read(file, fmt)
+    if source is None:
+        raise ValueError("the regional format needs the texts' source (regional_news.jsonl)")
+    return [piece for doc, ex in read_silver(file, source) if not dev_only or is_silver_dev(doc) for piece in split_example(ex)]
+
+
+def evaluate(file: str | Path, fmt: str, model=None, source: str | Path | None = None, dev_only: bool = False) -> dict:
     """Tag every sentence of ``file`` (format ``fmt``) with the learned NER (or ``model``, e.g.
-    a :class:`PipelineTagger`) and score it.
+    a :class:`PipelineTagger`) and score it (``source``, ``dev_only``: :func:`read_examples`).
 
     Returns ``{"labels": {label: {precision, recall, f1, gold, predicted}}, "precision",
     "recall", "f1", "gold", "predicted", "sentences", "chars", "seconds"}``; ``f1`` is the
@@ -109,7 +121,7 @@ def evaluate(file: str | Path, fmt: str, model=None) -> dict:
         from kg.nlp.ner import load_ner_model
 
         model = load_ner_model()
-    examples = read(file, fmt)
+    examples = read_examples(file, fmt, source, dev_only)
     t0 = time.perf_counter()
     preds = model.predict_many([ex.text for ex in examples], domain=fmt)
     seconds = time.perf_counter() - t0
