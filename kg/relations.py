@@ -114,7 +114,7 @@ def find_relations(
         d = next((a for a in chain if a.level == level), None)
         return body(_government_name(gaz, d.name, d.code), place_by_code.get(d.code), ev) if d is not None else None
 
-    def post(person: Mention, near: Mention | None, title: str, pos: int, ev: str) -> list[tuple[Mention, str]]:
+    def post(near: Mention | None, title: str, pos: int, ev: str) -> list[tuple[Mention, str]]:
         """(body, title) pairs a title written after `near` (a body, a place or None) gives."""
         bare = PAREN_RE.sub("", title)
         level = IMPLIED_BODY.get(bare)
@@ -149,8 +149,9 @@ def find_relations(
         + [(s, e, None) for s, e in title_spans],
         key=lambda x: (x[0], -x[1]),
     )
+    item_starts = [x[0] for x in items]
     for s_start, s_end in sentences:
-        inside = [x for x in items if s_start <= x[0] and x[1] <= s_end]
+        inside = [x for x in items[bisect.bisect_left(item_starts, s_start) : bisect.bisect_left(item_starts, s_end)] if x[1] <= s_end]
         ev = text[s_start:s_end].strip()
         _read_posts(text, inside, s_start, ev, post, emit)
         _read_appointments(text, inside, ev, post, emit)
@@ -283,7 +284,7 @@ def _read_posts(text: str, items: list, start: int, ev: str, post, emit) -> None
             shared = []
         else:
             if pending and prev_kind == "title" and PAREN_RE.sub("", gap).strip(" \u3000") in ("", "的"):
-                pairs = [pair for title, pos, body_ in pending for pair in post(m, body_, title, pos, ev)]
+                pairs = [pair for title, pos, body_ in pending for pair in post(body_, title, pos, ev)]
                 emit(m, pairs, ev)
                 shared = pairs
                 near = last_body = pending[-1][2]
@@ -324,7 +325,7 @@ def _read_appointments(text: str, items: list, ev: str, post, emit) -> None:
             if not _gap_ok(text[pos:s2]):
                 break
             if m2 is None:
-                pairs.extend(post(people[0], near, text[s2:e2], s2, ev))
+                pairs.extend(post(near, text[s2:e2], s2, ev))
             elif m2.type == "PERSON":
                 break
             else:

@@ -130,20 +130,13 @@ class NERModel:
             out[i] = LSTM_WEIGHT * lstm[j] + (1 - LSTM_WEIGHT) * crf[i]
         return out
 
-    def tag(self, text: str, domain: str | None = None) -> tuple[list[ScoredSpan], np.ndarray]:
-        """The spans of one document and its per-character tag probabilities (len(text) x K;
-        outside the tagged sentences, certainly O). The document is tagged on its own, so the
-        result never depends on what is tagged with it (see :class:`LearnedNER`)."""
-        probs = np.zeros((len(text), len(TAGS)), dtype=np.float32)
-        probs[:, 0] = 1.0
+    def tag(self, text: str, domain: str | None = None) -> list[ScoredSpan]:
+        """The (start, end, label, confidence) spans of one document, tagged on its own, so
+        that they never depend on what is tagged with it (see :class:`LearnedNER`)."""
         cuts = sentence_spans(text, MAX_SENTENCE)
         pieces = [text[s:e] for s, e in cuts]
-        spans: list[ScoredSpan] = []
-        tagged = self.probabilities(pieces, domain or self.domain)
-        for (s, e), piece, p, found in zip(cuts, pieces, tagged, decode(tagged), strict=True):
-            probs[s:e] = p
-            spans.extend(_shifted(found, piece, s))
-        return spans, probs
+        found = decode(self.probabilities(pieces, domain or self.domain))
+        return [span for (s, _), piece, spans in zip(cuts, pieces, found, strict=True) for span in _shifted(spans, piece, s)]
 
     def predict_scored(self, texts: Sequence[str], domain: str | None = None, batch_chars: int = 6000) -> list[list[ScoredSpan]]:
         """(start, end, label, confidence) spans of each text; the sentences of all texts are
@@ -208,8 +201,7 @@ class LearnedNER:
     def __call__(self, doc: Doc) -> Doc:
         text = doc.user_data.get("kg_text") or doc.text
         found = candidates(doc)
-        spans, _ = self.model.tag(text, self.domain)
-        for s, e, label, score in spans:
+        for s, e, label, score in self.model.tag(text, self.domain):
             attrs = {"source": "learned", "score": round(score, SCORE_DIGITS)}
             found.append(Candidate(s, e, label, canonical=text[s:e], priority=0, attrs=attrs))
         return doc

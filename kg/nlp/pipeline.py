@@ -32,7 +32,7 @@ from kg.nlp.rules.jurisdiction import detect_jurisdiction, resolve_places
 from kg.nlp.rules.merge import is_learned, select
 from kg.nlp.rules.orgs import find_orgs
 from kg.nlp.rules.persons import find_persons
-from kg.nlp.rules.places import find_places, place_from_span
+from kg.nlp.rules.places import find_places, places_for_tagged
 from kg.nlp.rules.policies import find_policies
 from kg.nlp.rules.projects import find_projects
 from kg.nlp.segmenter import make_nlp
@@ -83,20 +83,10 @@ def make_places(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
         text, _ = _text(doc), _bounds(doc)  # computed once here, read by every family after
         places = find_places(doc)
-        learned = _learned(doc, "PLACE")
+        tagged = [(c.start, c.end) for c in _learned(doc, "PLACE")]
         voters = places
-        if learned:
-            at = {(c.start, c.end): c for c in places}
-            villages = None
-            if any(text[c.start : c.end].endswith(("村", "社区", "居委会")) for c in learned):  # read the village lists once
-                villages = load_gazetteer().villages_under({code for c in places for code in c.attrs.get("options", []) if len(code) >= 6})
-            derived = [place_from_span(text, c.start, c.end, places, villages) for c in learned if (c.start, c.end) not in at]
-            for c in derived:
-                c.attrs["source"] = "derived"
-            confirmed = {id(at[c.start, c.end]) for c in learned if (c.start, c.end) in at}
-            # full division names vote wherever written (《晋中市…规划》 says where the paper is);
-            # a short form only where the tagger read a place (洪山 in 孙洪山 must not)
-            voters = [p for p in places if id(p) in confirmed or p.priority >= 3] + derived
+        if tagged:
+            derived, voters = places_for_tagged(text, places, tagged)
             places += derived
         resolve_places(places, voters)
         candidates(doc).extend(places)

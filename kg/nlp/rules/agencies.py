@@ -28,6 +28,9 @@ PREFIX_LEVEL = {
     "乡": "town",
 }
 
+# Places a body can be named by (a river or a region is not a jurisdiction).
+JURISDICTION_LEVELS = ("province", "city", "county", "town", "zone", "village")
+
 # Organs that only exist under a jurisdiction prefix (市委, 县政府, 镇党委).
 PREFIX_ONLY = {
     "委": "委",
@@ -85,7 +88,7 @@ def find_agencies(text: str, places: list[Candidate], jurisdiction: Division | N
     surfaces = _department_surfaces()
     place_by_end: dict[int, Candidate] = {}
     for p in places:
-        level_ok = p.attrs.get("level") in ("province", "city", "county", "town", "zone", "village")
+        level_ok = p.attrs.get("level") in JURISDICTION_LEVELS
         if level_ok and (p.end not in place_by_end or p.length > place_by_end[p.end].length):
             place_by_end[p.end] = p
     out: list[Candidate] = []
@@ -165,7 +168,7 @@ def agency_from_span(text: str, s: int, e: int, places: list[Candidate], jurisdi
         return Candidate(s, e, "AGENCY", national[SESSION_RE.sub("", written)], 5, {"national": True})
     place_by_start: dict[int, Candidate] = {}
     for p in places:
-        named = p.attrs.get("level") in ("province", "city", "county", "town", "zone", "village") and p.end <= e
+        named = p.attrs.get("level") in JURISDICTION_LEVELS and p.end <= e
         if named and (p.start not in place_by_start or p.length > place_by_start[p.start].length):
             place_by_start[p.start] = p
     chain: list[Candidate] = []
@@ -206,7 +209,7 @@ def _named_places(text: str, places: list[Candidate]) -> dict[str, Candidate]:
     """Surface -> place, for the divisions and zones a document writes (two characters or more)."""
     out: dict[str, Candidate] = {}
     for p in sorted(places, key=lambda p: (p.start, -p.length)):
-        if p.length >= 2 and p.attrs.get("level") in ("province", "city", "county", "town", "zone", "village"):
+        if p.length >= 2 and p.attrs.get("level") in JURISDICTION_LEVELS:
             out.setdefault("".join(text[p.start : p.end].split()), p)
     return out
 

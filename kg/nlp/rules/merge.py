@@ -50,7 +50,7 @@ def select(cands: list[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
             continue
         rule = named.get((c.start, c.end, c.label))
         if rule is not None and rule.attrs.get("generic"):
-            continue
+            continue  # 开发区 alone: an anaphor
         if rule is not None:
             chosen.append(Candidate(c.start, c.end, c.label, rule.canonical, rule.priority, {**rule.attrs, "score": c.attrs["score"]}))
         else:
@@ -69,11 +69,11 @@ def _without_leading_verb(c: Candidate) -> int:
     return c.start
 
 
-def _longest_first(cands: list[Candidate], taken: list[tuple[int, int]] = ()) -> list[Candidate]:
+def _longest_first(cands: list[Candidate]) -> list[Candidate]:
     """Rule spans: the longest wins, then priority, then the earlier start."""
     chosen: list[Candidate] = []
-    starts: list[int] = sorted(a for a, _ in taken)  # the chosen spans, which never overlap, by start (so their ends are sorted too)
-    ends: list[int] = [b for _, b in sorted(taken)]
+    starts: list[int] = []  # the chosen spans, which never overlap, by start (so their ends are sorted too)
+    ends: list[int] = []
     for c in sorted(cands, key=lambda c: (-c.length, -c.priority, c.start, c.label, c.canonical)):
         i = bisect.bisect_right(starts, c.start)  # only its neighbours there can overlap it
         if c.length <= 0 or (i > 0 and ends[i - 1] > c.start) or (i < len(starts) and starts[i] < c.end):

@@ -138,6 +138,26 @@ def find_places(doc) -> list[Candidate]:
 ZONE_END_RE = re.compile(f"(?:{ZONE_NAMES}|经开区|园区|产业园|集聚区|集中区|试验区|合作区|功能区)$")
 
 
+def places_for_tagged(text: str, found: list[Candidate], tagged: list[tuple[int, int]]) -> tuple[list[Candidate], list[Candidate]]:
+    """(derived, voters) for the spans the tagger calls places.
+
+    ``derived``: a named place (:func:`place_from_span`, ``attrs["source"] == "derived"``)
+    for every tagged span no rule candidate in ``found`` has exactly. ``voters``: the
+    places that may settle the jurisdiction and ambiguous names: full division names
+    wherever written (《晋中市…规划》 says where the paper is), a short form only where
+    the tagger read a place (洪山 in the name 孙洪山 must not), and the derived ones.
+    """
+    at = {(c.start, c.end): c for c in found}
+    villages = None
+    if any(text[s:e].endswith(("村", "社区", "居委会")) for s, e in tagged):  # read the village lists once
+        villages = load_gazetteer().villages_under({code for c in found for code in c.attrs.get("options", []) if len(code) >= 6})
+    derived = [place_from_span(text, s, e, found, villages) for s, e in tagged if (s, e) not in at]
+    for c in derived:
+        c.attrs["source"] = "derived"
+    confirmed = {id(at[span]) for span in tagged if span in at}
+    return derived, [p for p in found if id(p) in confirmed or p.priority >= 3] + derived
+
+
 def place_from_span(text: str, s: int, e: int, found: list[Candidate], villages: dict[str, list[Division]] | None = None) -> Candidate:
     """A place candidate for a span the tagger calls a place where no rule matched exactly.
 
