@@ -235,8 +235,9 @@ def main(argv=None):
         elif "msra" in dev:
             name, (f1, per) = "msra", evaluate(model, dev["msra"], ("PERSON", "PLACE", "ORG"), doms.index("msra"), agency_as_org=True)
         else:  # everything trained on (ner_lstm_data.py --final): the last epoch is kept
-            name, (f1, per) = "none", (float(epoch), {})
-        history.append({"epoch": epoch, "loss": total, f"dev_{name}": round(f1, 4), **per, "seconds": round(time.perf_counter() - t0)})
+            name, (f1, per) = "", (float(epoch), {})
+        scores = {f"dev_{name}": round(f1, 4), **per} if name else {}
+        history.append({"epoch": epoch, "loss": total, **scores, "seconds": round(time.perf_counter() - t0)})
         print(f"epoch {epoch}: loss {total:.0f} dev {name} f1={f1:.4f} {per} ({time.perf_counter() - t0:.0f} s)", flush=True)
         if f1 > best:
             best = f1
