@@ -1,12 +1,13 @@
 """Relations between a document's entities, each with its evidence sentence.
 
-- HOLDS_POSITION: person -> agency/org from the post chain written before the name
-  (市住建局党组书记、局长贺建国; 党工委书记、管委会主任白继红) or after it
-  (习近平总书记). Posts that imply a body not written (镇长 -> 镇人民政府,
-  总书记 -> 中共中央) create that body.
+- HOLDS_POSITION: person -> agency/org from the posts written before the name, across
+  bodies and lists (县委常委、常务副县长某某; 副主任张三、李四), or after it in an
+  appointment or election (任命某某为…副县长; 某某当选为…主任; 习近平总书记). Posts
+  that imply a body not written (镇长 -> 镇人民政府, 总书记 -> 中共中央) create that body.
 - PART_OF: place -> its direct parent, from the division table or the name.
-- LOCATED_IN: agency -> its jurisdiction; project/org -> the place in its name,
-  the place just before it in the sentence, or the home jurisdiction.
+- LOCATED_IN: agency -> its jurisdiction; project/org -> the place in its name (or the
+  article's zone inside it), the place just before it in the sentence; a project of a
+  paper that speaks as its home place (我市, 全县) -> home.
 - PROMOTES: agency -> project it drives in the same sentence or paragraph.
 - COOPERATES_WITH: two places joined by 与/和 in a sentence about cooperation.
 - CO_MENTION: entities in one sentence, the weakest link.
@@ -258,18 +259,18 @@ def _gap_ok(gap: str) -> bool:
 def _read_posts(text: str, items: list, start: int, ev: str, post, emit) -> None:
     """Posts written before names, read left to right through one sentence.
 
-    A chain of bodies and posts joined by 、 ends in a name: 县委常委、常务副县长彭清旺
+    A chain of bodies and posts joined by 、 ends in a name: 县委常委、常务副县长张三
     (常委 of the county committee, 常务副县长 of the county government), 县委副书记、
-    县政府党组书记、副县长朱林. Names listed after the first share its posts (副主任
-    张淑敏、李留根); a post right after a named one keeps its body (纪检监察组组长乐家发、
-    副组长邢立发), and so does a post that opens a later clause (…主任郭迎光主持，副主任
-    卫小春出席). A name may follow its post after 的 (时任村党支部书记的某某). Anything else
+    县政府党组书记、副县长李四. Names listed after the first share its posts (副主任
+    张三、李四); a post right after a named one keeps its body (纪检监察组组长张三、
+    副组长李四), and so does a post that opens a later clause (…主任张三主持，副主任
+    李四出席). A name may follow its post after 的 (时任村党支部书记的张三). Anything else
     between the pieces ends the chain.
     """
     near = None  # the body the next post belongs to
     pending: list[tuple[str, int, object]] = []  # (title, position, near) read since the last name
     shared: list = []  # the posts of the last name, for names listed after it
-    last_body = None  # the body of the sentence's last named post: 省人大常委会副主任郭迎光主持，副主任卫小春出席
+    last_body = None  # the body of the sentence's last named post (…副主任张三主持，副主任李四出席)
     prev_end, prev_kind = start, None
     for s, e, m in items:
         gap = text[prev_end:s]
@@ -300,8 +301,8 @@ APPOINT_RE = re.compile("(?:同志)?(?:[^，。；,;：:“”]{0,12}?)(当选�
 
 
 def _read_appointments(text: str, items: list, ev: str, post, emit) -> None:
-    """Posts written after names: 任命叶锐同志为鲁山县人民政府副县长、代理县长,
-    李会良同志辞去…县长职务, 王土祥、张晓源当选为县人大常委会副主任, 雷树平和刘丹当选副县长."""
+    """Posts written after names: 任命张三同志为某县人民政府副县长、代理县长,
+    李四同志辞去…县长职务, 张三、李四当选为县人大常委会副主任, 王五和赵六当选副县长."""
     i = 0
     while i < len(items):
         s, e, m = items[i]
@@ -315,7 +316,7 @@ def _read_appointments(text: str, items: list, ev: str, post, emit) -> None:
             j += 1
         end = people[-1].end
         after = APPOINT_RE.match(text, end)
-        # 为 and 任 are verbs of appointment only right after the name (叶锐同志为…), not in 为…带来
+        # 为 and 任 are verbs of appointment only right after the name (张三同志为…), not in 为…带来
         if after is None or (after.group(1) in ("为", "任") and after.start(1) != end + 2 * text.startswith("同志", end)):
             i = j
             continue

@@ -77,7 +77,7 @@ def make_places(nlp: Language, name: str):
     tagger calls a place; then the home jurisdiction.
 
     With the tagger on, only the places it confirms vote for the jurisdiction and
-    settle ambiguous names (a short form read inside a person's name, 孙洪山, must not).
+    settle ambiguous names (a short form read inside a person's name, 南山 in 李南山, must not).
     """
 
     def component(doc: Doc) -> Doc:

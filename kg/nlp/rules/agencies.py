@@ -179,7 +179,7 @@ def agency_from_span(text: str, s: int, e: int, places: list[Candidate], jurisdi
         pos = place_by_start[pos].end
     if not chain:
         # a place the article names elsewhere, written here as the body's prefix
-        # (长子经开区党工委 after 长子经开区), where the segmenter gave no word edge for it
+        # (某县经开区党工委 after 某县经开区), where the segmenter gave no word edge for it
         named = _named_places(text, places)
         head = max((w for w in named if text.startswith(w, pos) and pos + len(w) < e), key=len, default=None)
         if head is not None:
@@ -190,7 +190,7 @@ def agency_from_span(text: str, s: int, e: int, places: list[Candidate], jurisdi
     if not organ:
         return Candidate(s, e, "AGENCY", written, 4, {})
     if organ.startswith("街道") and len(organ) > 2:
-        # 街道党工委: the sub-district the passage is about (海棠街道办事处 … 街道党工委)
+        # 街道党工委: the sub-district the passage is about (城关街道办事处 … 街道党工委)
         street = max((p for p in places if p.end <= s and p.canonical.endswith("街道")), key=lambda p: p.end, default=None)
         if street is not None:
             chain, organ = [street], organ[2:]

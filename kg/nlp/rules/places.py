@@ -23,6 +23,8 @@ ZONE_NAMES = (
     "农业高新技术产业示范区|综合改革示范区|开发区|新区|工业园|示范区"
 )
 ZONE_SUFFIX = f"(?:{ZONE_NAMES})"
+# how the names of zones and parks end, short forms included (湘潭经开区, 宋村新兴产业集聚区)
+ZONE_END_RE = re.compile(f"(?:{ZONE_NAMES}|经开区|园区|产业园|集聚区|集中区|试验区|合作区|功能区)$")
 OLD_TOWN_SUFFIX = r"(?:老城|古城|古镇)"
 DIRECTION = r"(?:中部|北部|南部|东部|西部|东南|西南|东北|西北|中原|沿黄)"
 # the national city clusters and economic regions, by the names planners use
@@ -134,10 +136,6 @@ def find_places(doc) -> list[Candidate]:
     return out
 
 
-# how the names of zones and parks end, short forms included (湘潭经开区, 宋村新兴产业集聚区)
-ZONE_END_RE = re.compile(f"(?:{ZONE_NAMES}|经开区|园区|产业园|集聚区|集中区|试验区|合作区|功能区)$")
-
-
 def places_for_tagged(text: str, found: list[Candidate], tagged: list[tuple[int, int]]) -> tuple[list[Candidate], list[Candidate]]:
     """(derived, voters) for the spans the tagger calls places.
 
@@ -145,7 +143,7 @@ def places_for_tagged(text: str, found: list[Candidate], tagged: list[tuple[int,
     for every tagged span no rule candidate in ``found`` has exactly. ``voters``: the
     places that may settle the jurisdiction and ambiguous names: full division names
     wherever written (《晋中市…规划》 says where the paper is), a short form only where
-    the tagger read a place (洪山 in the name 孙洪山 must not), and the derived ones.
+    the tagger read a place (南山 in the name 李南山 must not), and the derived ones.
     """
     at = {(c.start, c.end): c for c in found}
     villages = None
@@ -180,7 +178,7 @@ def place_from_span(text: str, s: int, e: int, found: list[Candidate], villages:
             villages = gaz.villages_under(context)
         options = [d for d in villages.get(name, []) if any(d.code.startswith(c) for c in context)]
         if options:
-            best = min(options, key=lambda d: (-max(len(c) for c in context if d.code.startswith(c)), d.code))
+            best = _nearest_village(options, context)
             return Candidate(s, e, "PLACE", name, 2, {"options": [best.code], "adcode": best.code, "level": "village"})
     towns = [d for d in _matchers()[3].get(name, []) if any(d.code.startswith(c[:6]) for c in context)]
     if towns:
@@ -254,9 +252,7 @@ def _villages(text: str, found: list[Candidate], gaz: Gazetteer, bounds: set[int
                 continue
             options = [d for d in villages.get(name, []) if any(d.code.startswith(c) for c in context)]
             if options:
-                # the most specific context wins: a village under a named town first
-                options.sort(key=lambda d: (-max(len(c) for c in context if d.code.startswith(c)), d.code))
-                best = options[0]
+                best = _nearest_village(options, context)
                 out.append(Candidate(s, end, "PLACE", name, 2, {"options": [best.code], "adcode": best.code, "level": "village"}))
                 found_here = True
                 break
@@ -276,6 +272,11 @@ def _villages(text: str, found: list[Candidate], gaz: Gazetteer, bounds: set[int
                 out.append(Candidate(s, end, "PLACE", name, 2, {"level": "village", "parent_name": town.canonical}))
                 break
     return out
+
+
+def _nearest_village(options: list[Division], context: set[str]) -> Division:
+    """The most specific reading: a village under a named town before one under a named county."""
+    return min(options, key=lambda d: (-max(len(c) for c in context if d.code.startswith(c)), d.code))
 
 
 def _village_like(name: str) -> bool:
