@@ -146,8 +146,9 @@ def make_entities(nlp: Language, name: str):
         places = [c for c in cands if c.label == "PLACE" and not is_learned(c)]  # rule places know their code
         for c in chosen:
             if c.label in ("PROJECT", "ORG"):
-                inner = [p for p in places if c.start <= p.start and p.end <= c.end]
-                c.attrs["inner_places"] = sorted({(p.canonical, p.attrs.get("adcode", "")) for p in inner})
+                inner = sorted((p for p in places if c.start <= p.start and p.end <= c.end), key=lambda p: (p.start, -p.length))
+                # in the order written: the first place named is where it is (温州泉州商会 is in 温州)
+                c.attrs["inner_places"] = list(dict.fromkeys((p.canonical, p.attrs.get("adcode", "")) for p in inner))
         doc = _split_tokens_at(doc, {x for c in chosen + titles for x in (c.start, c.end)})
         doc.spans[TITLES_KEY] = [span for c in titles if (span := doc.char_span(c.start, c.end, label="TITLE")) is not None]
         ents = []

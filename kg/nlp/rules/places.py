@@ -168,7 +168,10 @@ def place_from_span(text: str, s: int, e: int, found: list[Candidate], villages:
     """
     gaz = load_gazetteer()
     name = "".join(text[s:e].split())
-    if name in gaz.by_name and name not in GENERIC_FULL_NAMES:
+    if name in GENERIC_FULL_NAMES or GENERIC_ZONE_RE.fullmatch(name) or name in GENERIC_VILLAGE_WORDS:
+        # 经济开发区, 园区 alone: an anaphor, though some townships bear such names
+        return Candidate(s, e, "PLACE", name, 1, {"level": "zone", "generic": True})
+    if name in gaz.by_name:
         return _division_candidate(s, e, *_choices("name", name), priority=3)
     if name in gaz.by_short:
         return _division_candidate(s, e, *_choices("short", name), priority=2)
@@ -186,8 +189,8 @@ def place_from_span(text: str, s: int, e: int, found: list[Candidate], villages:
     attrs: dict = {"level": "zone" if ZONE_END_RE.search(name) else "feature"}
     if name.endswith("经开区"):
         name = name[:-3] + "经济技术开发区"  # the one zone abbreviation that cannot mean two things
-    if name in GENERIC_FULL_NAMES or GENERIC_ZONE_RE.fullmatch(name) or name in GENERIC_VILLAGE_WORDS:
-        attrs["generic"] = True  # 经济技术开发区, 园区 alone: an anaphor, not a name
+    if GENERIC_ZONE_RE.fullmatch(name):
+        attrs["generic"] = True  # 经开区 alone, written in full
     # a place written at its start is where it lies (兴县经济技术开发区 -> 兴县)
     head = max(
         (c for c in found if c.start == s and c.end < e and c.attrs.get("level") in ("province", "city", "county", "town")),
