@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 from kg.gazetteer import load_gazetteer
 from kg.lexicon import DEPARTMENTS, NATIONAL_BODIES
 from kg.nlp.ner import make_learned_ner  # noqa: F401  (registers kg_learned_ner)
-from kg.nlp.rules.agencies import agency_from_span, find_agencies
+from kg.nlp.rules.agencies import PlaceIndex, agency_from_span, find_agencies
 from kg.nlp.rules.base import candidates, token_boundaries
 from kg.nlp.rules.jurisdiction import detect_jurisdiction, resolve_places
 from kg.nlp.rules.merge import is_learned, select
@@ -120,9 +120,10 @@ def _agencies(doc: Doc) -> list:
     text, places, j = _text(doc), _places_of(doc), _jurisdiction(doc)
     found = find_agencies(text, places, j)
     at = {(c.start, c.end) for c in found}
+    index = PlaceIndex(text, places)
     for c in _learned(doc, "AGENCY"):
         if (c.start, c.end) not in at:
-            derived = agency_from_span(text, c.start, c.end, places, j)
+            derived = agency_from_span(text, c.start, c.end, places, j, index)
             derived.attrs["source"] = "derived"
             found.append(derived)
     return found

@@ -152,7 +152,25 @@ SESSION_RE = re.compile(r"第?[一二三四五六七八九十百零〇0-9]+届(?
 LOCAL_BODY_ENDS = tuple("局 委 委员会 办 办公室 部 厅 院 所 站 中心 队 会 处 科 室 组 政府 支部 党委".split())
 
 
-def agency_from_span(text: str, s: int, e: int, places: list[Candidate], jurisdiction: Division | None) -> Candidate:
+class PlaceIndex:
+    """A document's places as :func:`agency_from_span` looks them up: the longest one that
+    starts at each position, and each written name (a document's index is built once)."""
+
+    def __init__(self, text: str, places: list[Candidate]) -> None:
+        self.by_start: dict[int, Candidate] = {}
+        self.by_name: dict[str, Candidate] = {}
+        for p in sorted(places, key=lambda p: (p.start, -p.length)):
+            if p.attrs.get("level") not in JURISDICTION_LEVELS:
+                continue
+            self.by_start.setdefault(p.start, p)
+            if p.length >= 2:
+                self.by_name.setdefault("".join(text[p.start : p.end].split()), p)
+        self.lengths = sorted({len(w) for w in self.by_name}, reverse=True)
+
+
+def agency_from_span(
+    text: str, s: int, e: int, places: list[Candidate], jurisdiction: Division | None, index: PlaceIndex | None = None
+) -> Candidate:
     """An agency candidate for a span the tagger calls an agency where no rule matched exactly.
 
     The rules' knowledge names it: places written at its start are its jurisdiction
@@ -166,24 +184,19 @@ def agency_from_span(text: str, s: int, e: int, places: list[Candidate], jurisdi
     written = "".join(text[s:e].split())
     if SESSION_RE.sub("", written) in national:
         return Candidate(s, e, "AGENCY", national[SESSION_RE.sub("", written)], 5, {"national": True})
-    place_by_start: dict[int, Candidate] = {}
-    for p in places:
-        named = p.attrs.get("level") in JURISDICTION_LEVELS and p.end <= e
-        if named and (p.start not in place_by_start or p.length > place_by_start[p.start].length):
-            place_by_start[p.start] = p
+    index = PlaceIndex(text, places) if index is None else index
     chain: list[Candidate] = []
     party = PARTY_CENTRAL_RE.match(text, s)  # 中共黑龙江省委 -> 黑龙江省委
     pos = party.end() if party else s
-    while pos in place_by_start and place_by_start[pos].end < e:
-        chain.append(place_by_start[pos])
-        pos = place_by_start[pos].end
+    while pos in index.by_start and index.by_start[pos].end < e:
+        chain.append(index.by_start[pos])
+        pos = index.by_start[pos].end
     if not chain:
         # a place the article names elsewhere, written here as the body's prefix
         # (某县经开区党工委 after 某县经开区), where the segmenter gave no word edge for it
-        named = _named_places(text, places)
-        head = max((w for w in named if text.startswith(w, pos) and pos + len(w) < e), key=len, default=None)
+        head = next((text[pos : pos + n] for n in index.lengths if pos + n < e and text[pos : pos + n] in index.by_name), None)
         if head is not None:
-            p = named[head]
+            p = index.by_name[head]
             chain = [Candidate(pos, pos + len(head), "PLACE", p.canonical, p.priority, p.attrs)]
             pos += len(head)
     organ = _expand_department(SESSION_RE.sub("", "".join(text[pos:e].split())))
@@ -203,15 +216,6 @@ def agency_from_span(text: str, s: int, e: int, places: list[Candidate], jurisdi
     elif jurisdiction is not None and organ.endswith(LOCAL_BODY_ENDS) and not organ.startswith(("中国", "中华", "全国", "国家", "中央")):
         return _agency(s, e, join_name(jurisdiction.name, organ), [], jurisdiction.name, None, adcode=jurisdiction.code)
     return Candidate(s, e, "AGENCY", written, 4, {})
-
-
-def _named_places(text: str, places: list[Candidate]) -> dict[str, Candidate]:
-    """Surface -> place, for the divisions and zones a document writes (two characters or more)."""
-    out: dict[str, Candidate] = {}
-    for p in sorted(places, key=lambda p: (p.start, -p.length)):
-        if p.length >= 2 and p.attrs.get("level") in JURISDICTION_LEVELS:
-            out.setdefault("".join(text[p.start : p.end].split()), p)
-    return out
 
 
 def _expand_department(organ: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from kg.gazetteer import Division, Gazetteer, load_gazetteer
+from kg.gazetteer import Division, load_gazetteer
 from kg.nlp.rules.base import Candidate
 
 CITY_CUES = re.compile("我市|全市|市委|市政府|市政协|市人大|本市|市发改委|市住建局|市两会")
@@ -26,7 +26,8 @@ def resolve_places(places: list[Candidate], voters: list[Candidate] | None = Non
     ``places``) wins.
     """
     gaz = load_gazetteer()
-    sure = [gaz.get(c.attrs["adcode"]) for c in (places if voters is None else voters) if len(c.attrs.get("options", [])) == 1]
+    sure = Counter(c.attrs["adcode"] for c in (places if voters is None else voters) if len(c.attrs.get("options", [])) == 1)
+    affinity: dict[str, int] = {}  # per option code: a long article names the same places again and again
     by_end = {c.end: c for c in places if c.attrs.get("adcode")}
     for c in places:
         options = c.attrs.get("options", [])
@@ -39,23 +40,22 @@ def resolve_places(places: list[Candidate], voters: list[Candidate] | None = Non
             if under:
                 _set(c, under[0])
                 continue
-        named = {d.code for d in sure}  # the article names one of them in full (铁岭市 … 铁岭): that one
-        _set(c, max(divs, key=lambda d: (d.code in named, _affinity(gaz, d, sure), -len(d.code), _neg(d.code))))
+        for d in divs:
+            if d.code not in affinity:
+                affinity[d.code] = _affinity(d, sure)
+        # the article names one of them in full (铁岭市 … 铁岭): that one
+        _set(c, max(divs, key=lambda d: (d.code in sure, affinity[d.code], -len(d.code), _neg(d.code))))
 
 
 def _neg(code: str) -> tuple[int, ...]:
     return tuple(-int(ch) for ch in code)
 
 
-def _affinity(gaz: Gazetteer, d: Division, sure: list[Division]) -> int:
-    """How many of the article's certain places lie on d's branch of the map."""
-    score = 0
-    for s in sure:
-        if s.code == d.code:
-            continue
-        if d.code.startswith(s.code) or s.code.startswith(d.code[: max(2, len(d.code) - 3)]):
-            score += 1
-    return score
+def _affinity(d: Division, sure: Counter[str]) -> int:
+    """How many of the article's certain places (codes, with how often each is named) lie
+    on d's branch of the map."""
+    branch = d.code[: max(2, len(d.code) - 3)]
+    return sum(n for code, n in sure.items() if code != d.code and (d.code.startswith(code) or code.startswith(branch)))
 
 
 def _set(c: Candidate, d: Division) -> None:

@@ -146,25 +146,50 @@ def places_for_tagged(text: str, found: list[Candidate], tagged: list[tuple[int,
     the tagger read a place (南山 in the name 李南山 must not), and the derived ones.
     """
     at = {(c.start, c.end): c for c in found}
+    context = _context(found)
     villages = None
     if any(text[s:e].endswith(("村", "社区", "居委会")) for s, e in tagged):  # read the village lists once
-        villages = load_gazetteer().villages_under({code for c in found for code in c.attrs.get("options", []) if len(code) >= 6})
-    derived = [place_from_span(text, s, e, found, villages) for s, e in tagged if (s, e) not in at]
+        villages = load_gazetteer().villages_under(context)
+    heads = _heads(found)
+    derived = [place_from_span(text, s, e, found, villages, context, heads) for s, e in tagged if (s, e) not in at]
     for c in derived:
         c.attrs["source"] = "derived"
     confirmed = {id(at[span]) for span in tagged if span in at}
     return derived, [p for p in found if id(p) in confirmed or p.priority >= 3] + derived
 
 
-def place_from_span(text: str, s: int, e: int, found: list[Candidate], villages: dict[str, list[Division]] | None = None) -> Candidate:
+def _context(found: list[Candidate]) -> set[str]:
+    """The county-level and lower codes a document's places may stand for (where its villages are)."""
+    return {code for c in found for code in c.attrs.get("options", []) if len(code) >= 6}
+
+
+def _heads(found: list[Candidate]) -> dict[int, Candidate]:
+    """Start -> the longest division candidate there (what a longer name written from there lies in)."""
+    out: dict[int, Candidate] = {}
+    for c in found:
+        if c.attrs.get("level") in ("province", "city", "county", "town") and (c.start not in out or c.length > out[c.start].length):
+            out[c.start] = c
+    return out
+
+
+def place_from_span(
+    text: str,
+    s: int,
+    e: int,
+    found: list[Candidate],
+    villages: dict[str, list[Division]] | None = None,
+    context: set[str] | None = None,
+    heads: dict[int, Candidate] | None = None,
+) -> Candidate:
     """A place candidate for a span the tagger calls a place where no rule matched exactly.
 
     The division table still names it when it can: a full or short division name, a
     village or community under a place of the article (``found``), a town's short form.
     A zone or park written after a place (湘潭经开区) is PART_OF that place; anything
     else (a river, a country, a region, a scenic area) is named as written. ``villages``:
-    the villages under ``found`` (:meth:`Gazetteer.villages_under`), when the caller
-    names several spans of one document.
+    the villages under ``found`` (:meth:`Gazetteer.villages_under`); ``context``, ``heads``:
+    what :func:`_context` and :func:`_heads` give for ``found``, when the caller names
+    several spans of one document.
     """
     gaz = load_gazetteer()
     name = "".join(text[s:e].split())
@@ -175,7 +200,7 @@ def place_from_span(text: str, s: int, e: int, found: list[Candidate], villages:
         return _division_candidate(s, e, *_choices("name", name), priority=3)
     if name in gaz.by_short:
         return _division_candidate(s, e, *_choices("short", name), priority=2)
-    context = {code for c in found for code in c.attrs.get("options", []) if len(code) >= 6}
+    context = _context(found) if context is None else context
     if name.endswith(("村", "社区", "居委会")) and context:
         if villages is None:
             villages = gaz.villages_under(context)
@@ -192,12 +217,8 @@ def place_from_span(text: str, s: int, e: int, found: list[Candidate], villages:
     if GENERIC_ZONE_RE.fullmatch(name):
         attrs["generic"] = True  # 经开区 alone, written in full
     # a place written at its start is where it lies (兴县经济技术开发区 -> 兴县)
-    head = max(
-        (c for c in found if c.start == s and c.end < e and c.attrs.get("level") in ("province", "city", "county", "town")),
-        key=lambda c: c.length,
-        default=None,
-    )
-    if head is not None:
+    head = (_heads(found) if heads is None else heads).get(s)
+    if head is not None and head.end < e:
         attrs["parent_name"] = head.canonical
     return Candidate(s, e, "PLACE", name, 1, attrs)
 
