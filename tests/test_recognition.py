@@ -69,3 +69,9 @@ def test_agency_spans_are_named_in_full(nlp: Language) -> None:
     doc = nlp("通江县召开大会。县十五届人大常委会第二次会议听取了县法院工作报告。")
     names = {e._.kg["canonical"] for e in doc.ents if e.label_ == "AGENCY"}
     assert {"通江县人大常委会", "通江县人民法院"} <= names
+
+
+def test_a_sector_is_not_a_ministry(nlp: Language) -> None:
+    # 农业农村部门 "the farm departments" begins with the ministry's name
+    doc = nlp("巴州区农业农村部门将加强指导，住建部门负责监管。")
+    assert not {e._.kg["canonical"] for e in doc.ents} & {"农业农村部", "住房和城乡建设部"}

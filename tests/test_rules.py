@@ -369,11 +369,21 @@ def _span_candidate(nlp: Language, text: str, surface: str, home: str | None):
         ("会议由组织部主持。", "组织部", "商水县委组织部"),  # a bare party department: the home committee's
         ("郸城县水务局负责人介绍。", "郸城县水务局", "郸城县水务局"),  # a written place is its own jurisdiction
         ("住房城乡建设部有关负责人来调研。", "住房城乡建设部", "住房和城乡建设部"),  # a national body
+        ("县十六届人大五次会议通过决议。", "县十六届人大", "商水县人民代表大会"),  # a congress with its session
+        ("商水县第十六届商水县人民代表大会召开。", "商水县第十六届商水县人民代表大会", "商水县人民代表大会"),
     ],
 )
 def test_a_tagged_agency_is_named_by_the_rules(nlp: Language, text: str, surface: str, canonical: str) -> None:
     agency, _ = _span_candidate(nlp, text, surface, "商水县")
     assert agency.canonical == canonical
+
+
+def test_a_two_character_county_doubles_its_letter_only_for_its_party_committee() -> None:
+    from kg.nlp.rules.agencies import join_name
+
+    assert join_name("费县", "县委") == "费县县委"  # as the papers write it
+    assert join_name("费县", "县人民政府") == "费县人民政府"
+    assert join_name("商水县", "县委") == "商水县委"
 
 
 def test_a_tagged_place_is_named_by_the_map(nlp: Language) -> None:

@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 from kg.gazetteer import load_gazetteer
 from kg.lexicon import DEPARTMENTS, NATIONAL_BODIES
 from kg.nlp.ner import make_learned_ner  # noqa: F401  (registers kg_learned_ner)
-from kg.nlp.rules.agencies import PlaceIndex, agency_from_span, find_agencies
+from kg.nlp.rules.agencies import PlaceIndex, agency_from_span, find_agencies, names_a_sector
 from kg.nlp.rules.base import candidates, token_boundaries
 from kg.nlp.rules.jurisdiction import detect_jurisdiction, resolve_places
 from kg.nlp.rules.merge import is_learned, select
@@ -122,7 +122,9 @@ def _agencies(doc: Doc) -> list:
     at = {(c.start, c.end) for c in found}
     index = PlaceIndex(text, places)
     for c in _learned(doc, "AGENCY"):
-        if (c.start, c.end) not in at:
+        if names_a_sector(text, c.end):
+            candidates(doc).remove(c)  # 住建部门 is a sector, not the ministry
+        elif (c.start, c.end) not in at:
             derived = agency_from_span(text, c.start, c.end, places, j, index)
             derived.attrs["source"] = "derived"
             found.append(derived)

@@ -75,11 +75,18 @@ def join_name(place: str, organ: str) -> str:
     """Prefix an organ with its place without doubling the level letter.
 
     万荣县 + 县委组织部 -> 万荣县委组织部 and 晋中市 + 市委 -> 晋中市委, but a
-    two-character county keeps both (兴县 + 县委 -> 兴县县委), as the papers write it.
+    two-character county's party committee keeps both (兴县 + 县委 -> 兴县县委), as the
+    papers write it, while its other bodies do not (兴县 + 县人民政府 -> 兴县人民政府).
     """
-    if organ and place.endswith(organ[0]) and len(place) > 2:
+    if organ and place.endswith(organ[0]) and (len(place) > 2 or not organ.startswith(organ[0] + "委")):
         return place + organ[1:]
     return place + organ
+
+
+def names_a_sector(text: str, e: int) -> bool:
+    """Whether a name ending in 部 at `e` is the start of a longer word, not a ministry or
+    department: 住建部门 and 农业农村部门 are a sector, 农业部署 farm plans, 组织部分 'organise some'."""
+    return text[e - 1 : e] == "部" and text[e : e + 1] in ("门", "分", "署")
 
 
 def find_agencies(text: str, places: list[Candidate], jurisdiction: Division | None) -> list[Candidate]:
@@ -95,8 +102,8 @@ def find_agencies(text: str, places: list[Candidate], jurisdiction: Division | N
 
     for s, e, surface in depts.finditer(text):
         dept = surfaces[surface]
-        if surface.endswith("部") and text[e : e + 1] in ("门", "分", "署"):
-            continue  # 住建部门 (a sector), 组织部分 (organise some)
+        if names_a_sector(text, e):
+            continue
         if text[max(0, s - 2) : s] in ("国家", "中央") and not _place_chain(place_by_end, s):
             # 国家环保局, 中央编办: a national body, named as written
             out.append(Candidate(s - 2, e, "AGENCY", text[s - 2 : e], 5, {"national": True}))
@@ -141,8 +148,8 @@ def find_agencies(text: str, places: list[Candidate], jurisdiction: Division | N
     for s, e, surface in national_m.finditer(text):
         if s > 0 and (text[s - 1] in PREFIX_LEVEL or (s in place_by_end)):
             continue
-        if surface.endswith("部") and text[e : e + 1] in ("门", "分", "署"):
-            continue  # 农业农村部门 (the farm sector), 农业部署 (farm plans): not the ministry
+        if names_a_sector(text, e):
+            continue
         out.append(Candidate(s, e, "AGENCY", national[surface], 5, {"national": True}))
     return out
 
@@ -199,7 +206,12 @@ def agency_from_span(
             p = index.by_name[head]
             chain = [Candidate(pos, pos + len(head), "PLACE", p.canonical, p.priority, p.attrs)]
             pos += len(head)
-    organ = _expand_department(SESSION_RE.sub("", "".join(text[pos:e].split())))
+    organ = SESSION_RE.sub("", "".join(text[pos:e].split()))
+    if organ.endswith("人大") and SESSION_RE.search(text, pos, e):
+        organ = organ[:-2] + "人民代表大会"  # 县十六届人大 (五次会议) is the congress, not its standing committee
+    organ = _expand_department(organ)
+    if chain and organ.startswith(home := text[chain[-1].start : chain[-1].end]) and len(organ) > len(home):
+        organ = organ[len(home) :]  # the place written again after the session (某县第三届某县人大)
     if not organ:
         return Candidate(s, e, "AGENCY", written, 4, {})
     if organ.startswith("街道") and len(organ) > 2:
