@@ -16,6 +16,18 @@ from spacy.tokens import Doc
 from kg.extraction import entity_key
 
 SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+# the kinds of zone a name ends with, each written long or short (经济技术开发区 = 经开区)
+ZONE_KINDS = (
+    ("经济技术开发区", "经开"),
+    ("经开区", "经开"),
+    ("高新技术产业开发区", "高新"),
+    ("高新技术产业园区", "高新"),
+    ("高新技术开发区", "高新"),
+    ("高新区", "高新"),
+    ("工业园区", "工业园"),
+    ("工业园", "工业园"),
+    ("经济开发区", "开发"),
+)
 
 
 @dataclass
@@ -67,4 +79,41 @@ def mentions_of(doc: Doc, text: str | None = None) -> list[Mention]:
         for p in info.get("nested_places", []):
             out.append(_mention(p.start, p.end, "PLACE", text[p.start : p.end], {"canonical": p.canonical, **p.attrs, "nested": True}))
     out.sort(key=lambda m: (m.start, -m.end))
+    _unify_zones(out)
     return out
+
+
+def _zone_key(name: str) -> tuple[str, str] | None:
+    """(place stem, kind) of a zone's name: 吉林市经济技术开发区 and 吉林经开区 are both
+    (吉林, 经开), 剑河县工业园区 and 剑河工业园区 both (剑河, 工业园)."""
+    for suffix, kind in ZONE_KINDS:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            stem = name[: -len(suffix)]
+            if len(stem) > 2 and stem[-1] in "省市县区旗":
+                stem = stem[:-1]
+            return stem, kind
+    return None
+
+
+def _unify_zones(mentions: list[Mention]) -> None:
+    """One zone under one name in a document: an article writes a zone in full once and
+    short after (吉林市经济技术开发区 … 吉林经开区), so the short forms take the name the
+    rules found written out (else the longest)."""
+    groups: dict[tuple[str, str], list[Mention]] = {}
+    for m in mentions:
+        if m.type == "PLACE" and m.attrs.get("level") == "zone" and (key := _zone_key(m.label)) is not None:
+            groups.setdefault(key, []).append(m)
+    renamed: dict[str, str] = {}
+    for group in groups.values():
+        best = max(group, key=lambda m: (m.attrs.get("source") != "derived", len(m.label), m.label))
+        for m in group:
+            if m.key != best.key:
+                renamed[m.label] = best.label
+                m.key, m.label = best.key, best.label
+                m.attrs = {**best.attrs, **{k: v for k, v in m.attrs.items() if k == "nested"}}
+    for m in mentions:  # the zone's own bodies follow its name (周口经开区党工委)
+        old = m.attrs.get("located_in", "") if m.type == "AGENCY" else ""
+        if old in renamed and m.label.startswith(old):
+            m.label = renamed[old] + m.label[len(old) :]
+            m.key = entity_key("AGENCY", m.label)
+            m.attrs = {**m.attrs, "located_in": renamed[old]}

@@ -421,5 +421,7 @@ def _site(
             return zones[-1]
     if before:
         return before[-1]
+    if subject_zone is not None and m.type == "PROJECT":
+        return subject_zone  # an article about a zone lists the projects built there
     # a paper that speaks as its home place (我市, 全县) builds its own projects there
     return home_m if m.type == "PROJECT" and HOME_VOICE_RE.search(text) else None

@@ -206,6 +206,29 @@ def test_project_is_located_in_the_place_its_name_holds(nlp: Language) -> None:
     assert {t for h, t in edges(ex, "LOCATED_IN") if h == "PROJECT:周口港物流园项目"} == {ZHOUKOU}
 
 
+ZONE_DOC = (
+    "周口经开区8个重大项目集中开工\n"
+    "近日，周口市经济技术开发区8个重大项目集中开工。周口经开区党工委书记孙明远出席。"
+    "其中，恒达食品项目、新港物流项目当天开工。"
+)
+
+
+def test_a_zone_written_in_full_and_short_is_one_place(nlp: Language) -> None:
+    ex = extract(nlp, ZONE_DOC)
+    zones = {e.key for e in ex.entities if e.type == "PLACE" and e.level == "zone"}
+    assert zones == {"PLACE:周口市经济技术开发区"}
+
+
+def test_a_zone_body_and_a_zone_articles_projects_lie_in_the_zone(nlp: Language) -> None:
+    ex = extract(nlp, ZONE_DOC)
+    located = edges(ex, "LOCATED_IN")
+    assert ("AGENCY:周口市经济技术开发区党工委", "PLACE:周口市经济技术开发区") in located
+    assert {h for h, t in located if t == "PLACE:周口市经济技术开发区" and h.startswith("PROJECT:")} >= {
+        "PROJECT:恒达食品项目",
+        "PROJECT:新港物流项目",
+    }
+
+
 def test_agency_promotes_the_project_it_drives(county: DocExtraction) -> None:
     assert ("AGENCY:商水县住房和城乡建设局", "PROJECT:人民路地下综合管廊工程") in edges(county, "PROMOTES")
 

@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 from kg.gazetteer import load_gazetteer
 from kg.lexicon import DEPARTMENTS, NATIONAL_BODIES
 from kg.nlp.ner import make_learned_ner  # noqa: F401  (registers kg_learned_ner)
-from kg.nlp.rules.agencies import PlaceIndex, agency_from_span, find_agencies, names_a_sector
+from kg.nlp.rules.agencies import PlaceIndex, agency_from_span, find_agencies, is_zone_body, names_a_sector
 from kg.nlp.rules.base import candidates, token_boundaries
 from kg.nlp.rules.jurisdiction import detect_jurisdiction, resolve_places
 from kg.nlp.rules.merge import is_learned, select
@@ -118,10 +118,13 @@ def _rule_component(name: str, find: Callable[[Doc], list], doc_: str) -> None:
 def _agencies(doc: Doc) -> list:
     """Agencies by department name, and a named agency for every span the tagger calls one."""
     text, places, j = _text(doc), _places_of(doc), _jurisdiction(doc)
-    found = find_agencies(text, places, j)
-    at = {(c.start, c.end) for c in found}
     index = PlaceIndex(text, places)
-    for c in _learned(doc, "AGENCY"):
+    learned = _learned(doc, "AGENCY")
+    # a zone's own body (某县工业园区管理委员会) lies in the zone: derived from the span, it names the zone
+    zone_bodies = {(c.start, c.end) for c in learned if is_zone_body(text, c.start, c.end)}
+    found = [c for c in find_agencies(text, places, j) if (c.start, c.end) not in zone_bodies]
+    at = {(c.start, c.end) for c in found}
+    for c in learned:
         if names_a_sector(text, c.end):
             candidates(doc).remove(c)  # 住建部门 is a sector, not the ministry
         elif (c.start, c.end) not in at:

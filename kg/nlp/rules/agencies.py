@@ -15,6 +15,7 @@ from functools import cache
 from kg.gazetteer import Division, load_gazetteer
 from kg.lexicon import DEPARTMENTS, LEADING_VERBS, LEFT_STOP_CHARS, NATIONAL_BODIES, TITLES
 from kg.nlp.rules.base import CJK, Candidate, DictMatcher
+from kg.nlp.rules.places import ZONE_NAMES, place_from_span
 
 PREFIX_LEVEL = {
     "省": "province",
@@ -154,6 +155,15 @@ def find_agencies(text: str, places: list[Candidate], jurisdiction: Division | N
     return out
 
 
+# a zone's own bodies, written after the zone (湘潭经开区党工委, 某县工业园区管理委员会)
+ZONE_BODY_RE = re.compile(f"(.+?(?:{ZONE_NAMES}|经开区|园区|产业园))(?:党工委|工委|管委会|管理委员会)")
+
+
+def is_zone_body(text: str, s: int, e: int) -> bool:
+    """Whether text[s:e] is a zone's party working committee or management committee."""
+    return ZONE_BODY_RE.fullmatch(text, s, e) is not None
+
+
 # the session of a congress or committee written into its name (县十五届人大常委会)
 SESSION_RE = re.compile(r"第?[一二三四五六七八九十百零〇0-9]+届(?:第?[一二三四五六七八九十百零〇0-9]+次)?")
 LOCAL_BODY_ENDS = tuple("局 委 委员会 办 办公室 部 厅 院 所 站 中心 队 会 处 科 室 组 政府 支部 党委".split())
@@ -206,6 +216,12 @@ def agency_from_span(
             p = index.by_name[head]
             chain = [Candidate(pos, pos + len(head), "PLACE", p.canonical, p.priority, p.attrs)]
             pos += len(head)
+    zone = ZONE_BODY_RE.fullmatch(text, chain[0].start if chain else pos, e)
+    if zone is not None:
+        # the body lies in the zone, not in the place the zone's name begins with
+        place = place_from_span(text, zone.start(1), zone.end(1), places)
+        if not place.attrs.get("generic"):
+            chain, pos = [place], zone.end(1)
     organ = SESSION_RE.sub("", "".join(text[pos:e].split()))
     if organ.endswith("人大") and SESSION_RE.search(text, pos, e):
         organ = organ[:-2] + "人民代表大会"  # 县十六届人大 (五次会议) is the congress, not its standing committee

@@ -39,8 +39,11 @@ MACRO_REGIONS = r"(?:华北|华东|华南|华中|西北|西南|东北)地区"
 GENERIC_VILLAGE_WORDS = set(
     "农村 乡村 全村 本村 该村 各村 邻村 村村 行政村 自然村 示范村 先进村 贫困村 重点村 中心村 "
     "美丽村 文明村 集体村 城中村 治理村 薄弱村 空心村 新村 老村 山村 小村 大村 社区 城市社区 "
-    "新型社区 农村社区 安置社区 易地搬迁社区 和美乡村".split()
+    "新型社区 农村社区 安置社区 易地搬迁社区 和美乡村 嘎查 嘎查村 苏木 苏木镇".split()  # 嘎查, 苏木: Inner Mongolia's village and township
 )
+# a compass point after 向/往/朝 is a direction (…交汇点向东北), not the region 东北
+DIRECTION_RE = re.compile("[东西南北]{2}")
+DIRECTION_CUES = "向往朝偏"
 
 # Full division names that are also ordinary words (城区 "urban area", 新区).
 GENERIC_FULL_NAMES = {
@@ -193,7 +196,8 @@ def place_from_span(
     """
     gaz = load_gazetteer()
     name = "".join(text[s:e].split())
-    if name in GENERIC_FULL_NAMES or GENERIC_ZONE_RE.fullmatch(name) or name in GENERIC_VILLAGE_WORDS:
+    direction = DIRECTION_RE.fullmatch(name) and text[s - 1 : s] in DIRECTION_CUES and s > 0
+    if name in GENERIC_FULL_NAMES or GENERIC_ZONE_RE.fullmatch(name) or name in GENERIC_VILLAGE_WORDS or direction:
         # 经济开发区, 园区 alone: an anaphor, though some townships bear such names
         return Candidate(s, e, "PLACE", name, 1, {"level": "zone", "generic": True})
     if name in gaz.by_name:
