@@ -397,3 +397,11 @@ def test_a_tagged_place_is_named_by_the_map(nlp: Language) -> None:
     )  # the abbreviation written in full
     _, river = _span_candidate(nlp, "沙颍河穿城而过。", "沙颍河", None)
     assert (river.canonical, river.attrs["level"]) == ("沙颍河", "feature")
+
+
+def test_a_compass_point_after_a_verb_of_direction_is_no_region(nlp: Language) -> None:
+    _, direction = _span_candidate(nlp, "自滨河路交汇点起向东北，沿滨河路至高速匝道。", "东北", None)
+    _, region = _span_candidate(nlp, "东北振兴取得新成效。", "东北", None)
+    assert direction.attrs.get("generic") and not region.attrs.get("generic")
+    _, bare = _span_candidate(nlp, "各嘎查党支部书记参加培训。", "嘎查", None)
+    assert bare.attrs.get("generic")
