@@ -242,12 +242,25 @@ def _title_spans(text: str, mentions: list[Mention], titles: list[tuple[int, int
     there is without the tagger): 党工委 | 书记, 市政协 | 委员."""
     taken = sorted([(m.start, m.end) for m in mentions if m.start >= 0] + list(titles))
     out = list(titles)
+    # 组织部长, 公安局长: the head's 长 written onto the body's name
+    out.extend((m.end, m.end + 1) for m in mentions if m.type == "AGENCY" and m.start >= 0 and _fused_head(text, m.end))
     pos = 0
     for a, b in [*taken, (len(text), len(text))]:
         if a > pos:
             out.extend((pos + m.start(), pos + m.end()) for m in TITLE_RE.finditer(text[pos:a]))
         pos = max(pos, b)
     return sorted(out)
+
+
+def _fused_head(text: str, end: int) -> bool:
+    """Whether a body ending at `end` is followed by its head's 长 (组织部|长, 公安局|长)."""
+    after = text[end + 1 : end + 2]
+    return text[end : end + 1] == "长" and text[end - 1 : end] in "部局处科厅" and after not in ("期", "效", "远", "城", "江")
+
+
+def _title_text(text: str, s: int, e: int) -> str:
+    """A post as written: a fused head's 长 reads with its body's last letter (部长, 局长)."""
+    return text[s - 1 : e] if e - s == 1 and _fused_head(text, s) else text[s:e]
 
 
 def _gap_ok(gap: str) -> bool:
@@ -281,7 +294,7 @@ def _read_posts(text: str, items: list, start: int, ev: str, post, emit) -> None
         if kind == "body":
             near, shared = m, []
         elif kind == "title":
-            pending.append((text[s:e], s, near if near is not None or pending else last_body))
+            pending.append((_title_text(text, s, e), s, near if near is not None or pending else last_body))
             shared = []
         else:
             if pending and prev_kind == "title" and PAREN_RE.sub("", gap).strip(" \u3000") in ("", "的"):
@@ -326,7 +339,7 @@ def _read_appointments(text: str, items: list, ev: str, post, emit) -> None:
             if not _gap_ok(text[pos:s2]):
                 break
             if m2 is None:
-                pairs.extend(post(near, text[s2:e2], s2, ev))
+                pairs.extend(post(near, _title_text(text, s2, e2), s2, ev))
             elif m2.type == "PERSON":
                 break
             else:

@@ -333,6 +333,15 @@ def test_names_listed_after_a_post_share_it(nlp: Language) -> None:
     assert positions(ex) == {(f"PERSON:{n}", "AGENCY:商水县人大常委会", "副主任") for n in ("王立新", "赵云峰", "孙美华")}
 
 
+def test_a_head_written_onto_its_body_holds_the_post(nlp: Language) -> None:
+    # 组织部长 = 组织部 + 长: the county committee's member and its organisation department's head
+    ex = extract(nlp, "商水县召开会议。县委常委、组织部长刘明远出席会议。")
+    assert positions(ex) >= {
+        ("PERSON:刘明远", "AGENCY:商水县委", "常委"),
+        ("PERSON:刘明远", "AGENCY:商水县委组织部", "部长"),
+    }
+
+
 def test_a_chain_gives_each_post_its_own_body(rules: Language) -> None:
     # 常委 of the county committee, 常务副县长 of the county government (not written)
     ex = extract(rules, "全县召开大会。商水县委常委、常务副县长刘志刚讲话。")
