@@ -49,6 +49,17 @@ def test_a_short_name_keeps_its_first_word() -> None:
     assert got.canonical == "建设路改"
 
 
+def test_two_works_each_with_its_head_are_two_projects() -> None:
+    text = "推进城东污水厂新建及城西污水处理厂扩容工程"
+    got, _ = select([learned(2, len(text), "PROJECT", text[2:])])
+    assert [(c.canonical, text[c.start : c.end]) for c in got] == [
+        ("城东污水厂新建", "城东污水厂新建"),
+        ("城西污水处理厂扩容工程", "城西污水处理厂扩容工程"),
+    ]
+    shared = "年产5万吨饲料及10万吨肉制品加工项目"  # one head for both: one project
+    assert [c.canonical for c in select([learned(0, len(shared), "PROJECT", shared)])[0]] == [shared]
+
+
 def test_generic_places_are_not_entities() -> None:
     generic = Candidate(0, 3, "PLACE", "开发区", attrs={"source": "derived", "generic": True})
     assert select([learned(0, 3, "PLACE", "开发区"), generic]) == ([], [])

@@ -15,6 +15,7 @@ earlier start (a stable order, so output is deterministic).
 from __future__ import annotations
 
 import bisect
+import re
 
 from kg.nlp.rules.base import Candidate
 from kg.nlp.rules.orgs import ORG_VERBS
@@ -28,6 +29,11 @@ LEADING = sorted(set(PROJECT_VERBS + ORG_VERBS + ("指导", "调研", "考察"))
 #: ... stripped only from these types, and only if a name of this many characters is left
 STRIPPED_TYPES = ("PROJECT", "ORG")
 MIN_LEFT = 4
+#: Two works joined by 及, each with its own head (某污水厂新建及某污水处理厂扩容工程, …铁路及…公路),
+#: are two projects; works sharing one head (30万吨仓储物流及饲料加工项目) stay one
+TWO_WORKS_RE = re.compile(
+    r"(.{4,}?(?:项目|工程|新建|改造|扩建|迁建|扩容|升级|铁路|公路))(?:以及|及)(.{4,}(?:项目|工程|改造|扩建|扩容|升级|铁路|公路|动迁))"
+)
 
 
 def is_learned(c: Candidate) -> bool:
@@ -56,8 +62,11 @@ def select(cands: list[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
         else:
             start = _without_leading_verb(c) if c.label in STRIPPED_TYPES else c.start
             written = c.canonical[start - c.start :]
-            name = "".join(ch for ch in written if not ch.isspace() and ch not in QUOTES) or written
-            chosen.append(Candidate(start, c.end, c.label, name, c.priority, dict(c.attrs)))
+            two = TWO_WORKS_RE.fullmatch(written) if c.label == "PROJECT" else None
+            parts = [(start + two.start(g), start + two.end(g), two.group(g)) for g in (1, 2)] if two else [(start, c.end, written)]
+            for s, e, w in parts:
+                name = "".join(ch for ch in w if not ch.isspace() and ch not in QUOTES) or w
+                chosen.append(Candidate(s, e, c.label, name, c.priority, dict(c.attrs)))
     return chosen, titles
 
 
