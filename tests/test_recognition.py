@@ -75,3 +75,9 @@ def test_a_sector_is_not_a_ministry(nlp: Language) -> None:
     # 农业农村部门 "the farm departments" begins with the ministry's name
     doc = nlp("巴州区农业农村部门将加强指导，住建部门负责监管。")
     assert not {e._.kg["canonical"] for e in doc.ents} & {"农业农村部", "住房和城乡建设部"}
+
+
+def test_an_old_town_is_a_place_of_its_own(nlp: Language) -> None:
+    # the tagger reads 凤凰 as the county; 古城 written after it makes the old town the place
+    got = found(nlp("暑期以来，凤凰古城接待游客超过百万人次。"))
+    assert got == {"凤凰古城": ("PLACE", "凤凰古城")}

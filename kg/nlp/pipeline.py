@@ -32,7 +32,7 @@ from kg.nlp.rules.jurisdiction import detect_jurisdiction, resolve_places
 from kg.nlp.rules.merge import is_learned, select
 from kg.nlp.rules.orgs import find_orgs
 from kg.nlp.rules.persons import find_persons
-from kg.nlp.rules.places import find_places, places_for_tagged
+from kg.nlp.rules.places import OLD_TOWN_RE, find_places, places_for_tagged
 from kg.nlp.rules.policies import find_policies
 from kg.nlp.rules.projects import find_projects
 from kg.nlp.segmenter import make_nlp
@@ -83,6 +83,11 @@ def make_places(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
         text, _ = _text(doc), _bounds(doc)  # computed once here, read by every family after
         places = find_places(doc)
+        old_towns = {c.start: c for c in places if c.attrs.get("level") == "district"}
+        for c in _learned(doc, "PLACE"):
+            town = old_towns.get(c.start)
+            if town is not None and town.end > c.end and OLD_TOWN_RE.fullmatch(text, c.end, town.end):
+                c.end, c.canonical = town.end, text[c.start : town.end]  # 榆次|老城: the old town is the place
         tagged = [(c.start, c.end) for c in _learned(doc, "PLACE")]
         voters = places
         if tagged:

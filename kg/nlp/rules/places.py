@@ -26,6 +26,7 @@ ZONE_SUFFIX = f"(?:{ZONE_NAMES})"
 # how the names of zones and parks end, short forms included (湘潭经开区, 宋村新兴产业集聚区)
 ZONE_END_RE = re.compile(f"(?:{ZONE_NAMES}|经开区|园区|产业园|集聚区|集中区|试验区|合作区|功能区)$")
 OLD_TOWN_SUFFIX = r"(?:老城|古城|古镇)"
+OLD_TOWN_RE = re.compile(OLD_TOWN_SUFFIX)
 DIRECTION = r"(?:中部|北部|南部|东部|西部|东南|西南|东北|西北|中原|沿黄)"
 # the national city clusters and economic regions, by the names planners use
 CITY_CLUSTERS = (
