@@ -414,6 +414,8 @@ def _site(
         if d is not None and d.level == "province":
             continue  # 山西省道地中药材基地 is in the paper's city, not "in the province"
         p = place_by_label.get(name)
+        if p is not None and p.attrs.get("level") == "feature":
+            continue  # 吕梁山花烂漫…公司 is not sited on the mountain its name begins with
         if p is not None and subject_zone is not None and subject_zone.attrs.get("parent_name") == p.label:
             return subject_zone
         if p is not None:

@@ -370,3 +370,15 @@ def test_a_companion_without_a_post_holds_none(rules: Language) -> None:
 def test_a_county_post_in_a_city_paper_belongs_to_the_county_named_before(rules: Language) -> None:
     ex = extract(rules, "我市召开大会。周口市发改委主任王静出席。郸城县委书记李明、常务副县长刘志刚陪同。")
     assert ("PERSON:刘志刚", "AGENCY:郸城县人民政府", "常务副县长") in positions(ex)
+
+
+def test_a_firm_is_not_sited_on_the_mountain_its_name_begins_with() -> None:
+    from kg.mentions import Mention, sentence_bounds
+    from kg.relations import _site
+
+    text = "吕梁山下，吕梁山泉食品有限公司投产。"
+    mountain = Mention(0, 3, "PLACE", "PLACE:吕梁山", "吕梁山", "吕梁山", {"level": "feature"})
+    firm = Mention(5, 15, "ORG", "ORG:吕梁山泉食品有限公司", "吕梁山泉食品有限公司", text[5:15], {"inner_places": [("吕梁山", "")]})
+    bounds = sentence_bounds(text)
+    site = _site(firm, text, [mountain], {"吕梁山": mountain}, lambda pos: next(b for b in bounds if b[0] <= pos < b[1]), None)
+    assert site is None
