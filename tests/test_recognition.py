@@ -81,3 +81,9 @@ def test_an_old_town_is_a_place_of_its_own(nlp: Language) -> None:
     # the tagger reads 凤凰 as the county; 古城 written after it makes the old town the place
     got = found(nlp("暑期以来，凤凰古城接待游客超过百万人次。"))
     assert got == {"凤凰古城": ("PLACE", "凤凰古城")}
+
+
+def test_a_town_named_old_town_stays_a_town(nlp: Language) -> None:
+    # 古城镇 is a town of 垣曲县: the county is not extended into an old town over it
+    doc = nlp("近日，垣曲县古城镇举办农民丰收节。")
+    assert ("古城镇", "PLACE") in {(e.text, e.label_) for e in doc.ents}

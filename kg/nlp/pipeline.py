@@ -84,9 +84,15 @@ def make_places(nlp: Language, name: str):
         text, _ = _text(doc), _bounds(doc)  # computed once here, read by every family after
         places = find_places(doc)
         old_towns = {c.start: c for c in places if c.attrs.get("level") == "district"}
+        learned_starts = {c.start for c in candidates(doc) if is_learned(c)}
         for c in _learned(doc, "PLACE"):
             town = old_towns.get(c.start)
-            if town is not None and town.end > c.end and OLD_TOWN_RE.fullmatch(text, c.end, town.end):
+            if (
+                town is not None
+                and town.end > c.end
+                and OLD_TOWN_RE.fullmatch(text, c.end, town.end)
+                and not learned_starts & set(range(c.end, town.end))  # 垣曲县|古城镇: a town of that name
+            ):
                 c.end, c.canonical = town.end, text[c.start : town.end]  # 榆次|老城: the old town is the place
         tagged = [(c.start, c.end) for c in _learned(doc, "PLACE")]
         voters = places
@@ -153,6 +159,7 @@ def make_entities(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
         cands = candidates(doc)
         chosen, titles = select(cands)
+        chosen = _without_overlaps(chosen)
 
         places = [c for c in cands if c.label == "PLACE" and not is_learned(c)]  # rule places know their code
         for c in chosen:
@@ -175,6 +182,16 @@ def make_entities(nlp: Language, name: str):
         return doc
 
     return component
+
+
+def _without_overlaps(chosen: list) -> list:
+    """The spans in text order, each overlapping an earlier one left out: doc.ents takes no
+    overlaps, and one bad span must not cost an archive build its document."""
+    out: list = []
+    for c in sorted(chosen, key=lambda c: (c.start, -c.end)):
+        if not out or c.start >= out[-1].end:
+            out.append(c)
+    return out
 
 
 def _split_tokens_at(doc: Doc, cuts: set[int]) -> Doc:
