@@ -112,7 +112,7 @@ def write_outputs(
     positions = layout_positions(G)
     whole_page = not html_max_nodes or G.number_of_nodes() <= html_max_nodes
     with atomic_batch():
-        write_graphml(G, paths[0])
+        write_graphml(G, paths[0], positions)
         write_gexf(G, paths[1], positions=positions)
         write_html(
             G,

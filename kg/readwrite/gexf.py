@@ -7,7 +7,8 @@ nodes until the user runs a layout.  The GEXF file carries, for every node, a
 ``viz:position`` from :func:`kg.layout.layout_positions` (deterministic; the y
 axis is flipped because Gephi's points up and the browser's down, so both
 views look alike).  Edges carry the relation colour, a thickness by weight,
-``label`` and ``kind`` set to the relation type (Gephi keeps parallel edges of
+``label`` and ``kind`` set to the edge's kind, its relation type or, for a post, type
+and title (:func:`kg.readwrite.graphml.edge_kind`: Gephi keeps parallel edges of
 different kinds apart instead of merging them) and the native ``weight``.
 
 Attributes: nodes ``label`` (native) and ``type``, ``aliases``, ``docs``,
@@ -33,7 +34,7 @@ import networkx as nx
 
 from kg.atomic import atomic_write
 from kg.layout import edge_color, hex_to_rgb, layout_positions, node_color, node_size
-from kg.readwrite.graphml import clean_text, format_value, sorted_edges, sorted_nodes, to_scalar, unique_node_ids
+from kg.readwrite.graphml import clean_text, edge_kind, format_value, sorted_edges, sorted_nodes, to_scalar, unique_node_ids
 
 __all__ = ["GEXF_NS", "VIZ_NS", "generate_gexf", "write_gexf"]
 
@@ -170,11 +171,11 @@ def generate_gexf(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | No
     out.append("    </nodes>")
 
     out.append("    <edges>")
-    for i, ((u, v, _k, d), row) in enumerate(zip(edges, edge_rows, strict=True)):
+    for i, ((u, v, k, d), row) in enumerate(zip(edges, edge_rows, strict=True)):
         rel = str(row.get("type", ""))
         attrs = f'id="e{i}" source="{_esc(ids[u])}" target="{_esc(ids[v])}"'
-        if rel:
-            attrs += f' label="{_esc(rel)}" kind="{_esc(rel)}"'
+        if kind := edge_kind(k, {"type": rel}):
+            attrs += f' label="{_esc(kind)}" kind="{_esc(kind)}"'
         weight = to_scalar(d.get("weight"))
         thickness = 1.0
         if isinstance(weight, (int, float)) and not isinstance(weight, bool) and math.isfinite(weight):

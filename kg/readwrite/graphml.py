@@ -9,7 +9,13 @@ because the networkx writer
 * writes nodes and edges in insertion order, so two builds of the same graph can
   differ byte-wise and produce noisy diffs;
 * uses the multigraph key as the edge ``id``: our keys are relation types, which
-  repeat, and Gephi drops edges whose id it has already seen.
+  repeat, and Gephi drops edges whose id it has already seen;
+* writes no edge ``label``, from which Gephi takes an edge's kind: without it Gephi
+  merges parallel edges (a post and a co-mention of one pair) into one.
+
+Gephi draws nodes from the keys x, y, size, r, g, b, written when the layout's
+positions are given (``kg build`` does), so the file opens laid out and coloured
+like the GEXF and the page.
 
 The layout follows what :mod:`networkx` reads back: ``<key>`` ids are the
 attribute names (``label``, ``type``, ``weight`` ... rather than ``d0``), a
@@ -27,15 +33,17 @@ import math
 import numbers
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import networkx as nx
 
 from kg.atomic import atomic_write
+from kg.layout import hex_to_rgb, node_color, node_size
 
 __all__ = [
     "clean_text",
+    "edge_kind",
     "generate_graphml",
     "read_graphml",
     "sorted_edges",
@@ -67,10 +75,18 @@ _PREFERRED_ORDER = {
         "adcode",
         "level",
         "posts",
+        "x",
+        "y",
+        "size",
+        "r",
+        "g",
+        "b",
     ),
     "edge": ("type", "title", "docs", "evidence", "weight"),
 }
 _DOMAINS = ("graph", "node", "edge")
+# the drawing Gephi reads from node keys: derived from the layout, so a reader drops them
+VISUAL_KEYS = frozenset({"x", "y", "size", "r", "g", "b"})
 _INT32 = 2**31
 
 
@@ -204,8 +220,34 @@ def unique_node_ids(nodes: list[Any]) -> dict[Any, str]:
     return ids
 
 
-def generate_graphml(G: nx.Graph) -> str:
-    """Serialise *G* to a GraphML string (deterministic for equal graphs)."""
+def edge_kind(key: Any, data: dict[str, Any]) -> str:
+    """What Gephi tells parallel edges apart by (GraphML ``label``, GEXF ``kind``): the edge
+    key, which is the relation type, or type and title for a post (one edge per title).
+    Gephi merges parallel edges of one kind, so two relations of a pair must differ here."""
+    k = to_scalar(key)
+    return str(k) if isinstance(k, str) and k else str(to_scalar(data.get("type")) or "")
+
+
+def _visuals(G: nx.Graph, nodes: list[Any], positions: Mapping[Any, tuple[float, float]]) -> list[dict[str, Any]]:
+    """The node keys Gephi draws a GraphML file with: x, y (pointing up, as in the GEXF),
+    size by degree, r, g, b by entity type (the palette of the page's legend)."""
+    degree = dict(G.degree())
+    out = []
+    for n in nodes:
+        x, y = positions[n]
+        r, g, b = hex_to_rgb(node_color(str(G.nodes[n].get("type", ""))))
+        out.append({"x": float(x) + 0.0, "y": -float(y) + 0.0, "size": float(node_size(degree.get(n, 0))), "r": r, "g": g, "b": b})
+    return out
+
+
+def generate_graphml(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None = None) -> str:
+    """Serialise *G* to a GraphML string (deterministic for equal graphs).
+
+    *positions*: node -> (x, y) in the browser's orientation, as
+    :func:`kg.layout.layout_positions` gives; with them every node carries the x, y,
+    size, r, g, b keys Gephi draws with. Every edge carries its kind as the XML
+    attribute ``label`` (:func:`edge_kind`).
+    """
     nodes = sorted_nodes(G)
     edges = sorted_edges(G)
     multi = G.is_multigraph()
@@ -213,6 +255,9 @@ def generate_graphml(G: nx.Graph) -> str:
     # Collect scalar attribute values per domain.
     graph_attrs = {k: s for k, v in G.graph.items() if k not in ("node_default", "edge_default") and (s := to_scalar(v)) is not None}
     node_attrs = [{k: s for k, v in G.nodes[n].items() if (s := to_scalar(v)) is not None} for n in nodes]
+    if positions is not None:
+        for row, extra in zip(node_attrs, _visuals(G, nodes, positions), strict=True):
+            row.update(extra)
     edge_attrs = []
     for _u, _v, k, d in edges:
         row = {name: s for name, v in d.items() if not (multi and name == "key") and (s := to_scalar(v)) is not None}
@@ -275,8 +320,10 @@ def generate_graphml(G: nx.Graph) -> str:
             out.append("    </node>")
         else:
             out.append(f'    <node id="{_esc_attr(ids[n])}" />')
-    for (u, v, _k, _d), row in zip(edges, edge_attrs, strict=False):
+    for (u, v, k, d), row in zip(edges, edge_attrs, strict=False):
         head = f'    <edge source="{_esc_attr(ids[u])}" target="{_esc_attr(ids[v])}"'
+        if kind := edge_kind(k, d):
+            head += f' label="{_esc_attr(kind)}"'
         if row:
             out.append(head + ">")
             out.extend(data_lines("edge", row, "      "))
@@ -288,23 +335,24 @@ def generate_graphml(G: nx.Graph) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_graphml(G: nx.Graph, path: str | os.PathLike[str]) -> None:
+def write_graphml(G: nx.Graph, path: str | os.PathLike[str], positions: Mapping[Any, tuple[float, float]] | None = None) -> None:
     """Write *G* as GraphML to *path* atomically (UTF-8, byte-identical for
     equal graphs, readable by Gephi, networkx and ``score_graph.py``)."""
-    atomic_write(path, generate_graphml(G).encode("utf-8"))
+    atomic_write(path, generate_graphml(G, positions).encode("utf-8"))
 
 
 def read_graphml(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
     """Read a GraphML file written by :func:`write_graphml` into a MultiDiGraph.
 
     Edge keys come back from the ``key`` attribute (networkx does that when an
-    edge has no ``id``), which is then dropped from the edge data so that a
-    write/read round trip returns the original attributes.
+    edge has no ``id``), which is then dropped from the edge data, and so are the
+    drawing keys (x, y, size, r, g, b), so that a write/read round trip returns the
+    original attributes.
     """
     H = nx.read_graphml(path, node_type=str, force_multigraph=True)
     G = nx.MultiDiGraph()
     G.graph.update({k: v for k, v in H.graph.items() if not (k in ("node_default", "edge_default") and not v)})
-    G.add_nodes_from(H.nodes(data=True))
+    G.add_nodes_from((n, {k: v for k, v in d.items() if k not in VISUAL_KEYS}) for n, d in H.nodes(data=True))
     for u, v, k, d in H.edges(keys=True, data=True):
         data = dict(d)
         data.pop("key", None)
