@@ -97,7 +97,7 @@ def extract(documents: Iterable[Document]) -> Iterator[DocExtraction]:
 
 
 def write_outputs(
-    G: nx.MultiDiGraph, outdir: Path, html_max_nodes: int = DEFAULT_MAX_NODES, build_report: dict | None = None
+    G: nx.MultiDiGraph, outdir: Path, html_max_nodes: int = DEFAULT_MAX_NODES, build_report: dict | None = None, csv_style: str = "plain"
 ) -> list[Path]:
     """Write every output file, all or nothing: the files are staged and renamed
     together, so a build stopped at any point leaves the previous set whole.
@@ -105,7 +105,8 @@ def write_outputs(
     GraphML, GEXF and CSV always hold the whole graph; the page shows at most
     `html_max_nodes` (0: all) of the most connected entities. One layout serves
     GEXF and, when it shows every node, the page. build_report.json records
-    `build_report` (by default: the graph's documents, nothing skipped).
+    `build_report` (by default: the graph's documents, nothing skipped). `csv_style`:
+    plain, excel (with a BOM) or neo4j headers (:data:`kg.readwrite.csv.CSV_STYLES`).
     """
     outdir.mkdir(parents=True, exist_ok=True)
     paths = [outdir / name for name in OUTPUT_FILES]
@@ -121,8 +122,8 @@ def write_outputs(
             max_nodes=html_max_nodes,
             positions=positions if whole_page else None,
         )
-        write_entities_csv(G, paths[3])
-        write_relations_csv(G, paths[4])
+        write_entities_csv(G, paths[3], csv_style)
+        write_relations_csv(G, paths[4], csv_style)
         if build_report is None:
             docs = {d for _, a in G.nodes(data=True) for d in str(a.get("docs", "")).split("|") if d}
             build_report = report_record(G, sorted(docs), [])
@@ -234,6 +235,7 @@ def build(
     scheduler: str | None = None,
     update: bool = False,
     learned_ner: bool = True,
+    csv_style: str = "plain",
 ) -> tuple[nx.MultiDiGraph, BuildReport]:
     """Build the graph of `inputs` into `outdir`.
 
@@ -244,7 +246,8 @@ def build(
     per-document cache in ``outdir/.kg-cache`` and the cache is rewritten to hold
     exactly this build's documents. `progress(done, total)` is called as
     documents finish (cached ones first, all at once). `learned_ner` False
-    extracts with the rules only (faster; no names that no rule frames).
+    extracts with the rules only (faster; no names that no rule frames). `csv_style`
+    picks the CSV flavour (plain, excel, neo4j; see :mod:`kg.readwrite.csv`).
 
     Raises InputError when an input is missing or nothing readable is found
     (NoReadableDocuments, listing what was skipped); unreadable files are
@@ -296,7 +299,7 @@ def build(
     doc_ids = [ex.doc_id for ex in extractions]
     del extractions
     t3 = time.perf_counter()
-    report.outputs = write_outputs(G, outdir, html_max_nodes, report_record(G, doc_ids, report.skipped))
+    report.outputs = write_outputs(G, outdir, html_max_nodes, report_record(G, doc_ids, report.skipped), csv_style)
     t4 = time.perf_counter()
     report.timings = {"read": t1 - t0, "extract": t2 - t1, "merge": t3 - t2, "write": t4 - t3}
     report.entities = Counter(a["type"] for _, a in G.nodes(data=True))

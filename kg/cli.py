@@ -75,6 +75,15 @@ def main() -> None:
     show_default=True,
     help="The learned NER fills in people and organisations that no rule frames; without it, rules only and faster.",
 )
+@click.option(
+    "--csv",
+    "csv_style",
+    type=click.Choice(["plain", "excel", "neo4j"]),
+    default="plain",
+    show_default=True,
+    help="entities.csv and relations.csv: plain UTF-8; excel: with a BOM, so Excel opens Chinese right; "
+    "neo4j: the headers neo4j-admin import reads (:ID, :START_ID, :END_ID, :TYPE, :LABEL).",
+)
 def build(
     inputs: tuple[Path, ...],
     outdir: Path,
@@ -84,6 +93,7 @@ def build(
     scheduler: str | None,
     update: bool,
     learned_ner: bool,
+    csv_style: str,
 ) -> None:
     """Build the graph of INPUTS (files or directories of .txt/.md; default: seeds/)."""
     from kg.build import build as run_build
@@ -126,6 +136,7 @@ def build(
             scheduler=scheduler,
             update=update,
             learned_ner=learned_ner,
+            csv_style=csv_style,
         )
     except InputError as e:
         for s in getattr(e, "skipped", []):

@@ -340,20 +340,27 @@ class KnowledgeGraph:
                     "mentions": int(mentions) if isinstance(mentions, (int, float)) else 0,
                     "adcode": _text(a.get("adcode")),
                     "level": _text(a.get("level")),
+                    "posts": "|".join(_split(a.get("posts"))),
                 }
             )
         return pd.DataFrame(rows, columns=list(ENTITY_COLUMNS))
 
-    def relations(self, type: str | Iterable[str] | None = None, doc: str | None = None) -> pd.DataFrame:
+    def relations(self, type: str | Iterable[str] | None = None, doc: str | None = None, entity: EntityRef | None = None) -> pd.DataFrame:
         """Relations as a table with the columns of ``relations.csv``.
 
         ``type`` keeps one or several relation types, ``doc`` relations read in
-        that document (id or prefix).  One row per edge, in CSV order.
+        that document (id or prefix), ``entity`` the relations of one entity (either
+        end).  One row per edge, in CSV order.
         """
         pd = _pandas()
         types = _check_types(type, RELATION_TYPES, {_rel(k, d) for _, _, k, d in self.graph.edges(keys=True, data=True)}, "relation type")
+        if entity is not None:
+            nid = self._id(entity)
+            edges = [(u, v, k, d) for u, v, k, d in sorted_edges(self.graph) if nid in (u, v)]
+        else:
+            edges = sorted_edges(self.graph)
         rows = []
-        for u, v, k, d in sorted_edges(self.graph):
+        for u, v, k, d in edges:
             rel = _rel(k, d)
             if types is not None and rel not in types:
                 continue
@@ -363,14 +370,15 @@ class KnowledgeGraph:
             rows.append(
                 {
                     "source": str(u),
-                    "source_label": self._label(u),
                     "target": str(v),
-                    "target_label": self._label(v),
                     "type": rel,
                     "title": d.get("title") or "",
                     "docs": "|".join(_split(d.get("docs"))),
                     "evidence": d.get("evidence") or "",
                     "weight": float(weight) if isinstance(weight, (int, float)) else None,
+                    "dates": "|".join(_split(d.get("dates"))),
+                    "source_label": self._label(u),
+                    "target_label": self._label(v),
                 }
             )
         return pd.DataFrame(rows, columns=list(RELATION_COLUMNS))
@@ -413,52 +421,30 @@ class KnowledgeGraph:
 
     # -- people and organisations ---------------------------------------
 
-    def _posts(self, person: str, org: str, data: dict[str, Any]) -> list[Post]:
-        """One :class:`Post` per distinct title of a HOLDS_POSITION edge.
-
-        The edge ``title`` joins all titles with 、, which is also the separator
-        inside one title (党组成员、副主任), so the titles are taken from the
-        person's ``posts`` attribute ("title@organisation"), which keeps them
-        apart; the edge title is the fallback for graphs without it.
-        """
-        org_label = self._label(org)
-        titles = []
-        for p in _split(self.graph.nodes[person].get("posts")):
-            title, sep, where = p.rpartition("@")
-            if sep and where == org_label and title not in titles:
-                titles.append(title)
-        if not titles:
-            titles = [data.get("title") or ""]
-        return [
-            Post(
-                person=self._label(person),
-                title=t,
-                organisation=org_label,
-                person_id=person,
-                organisation_id=org,
-                docs=_split(data.get("docs")),
-                evidence=data.get("evidence") or "",
-            )
-            for t in titles
-        ]
+    def _post(self, person: str, org: str, data: dict[str, Any]) -> Post:
+        """The :class:`Post` of one HOLDS_POSITION edge: the graph keeps one edge per
+        title (a person who is 党组书记 and 局长 of one body has two), so an edge is one post."""
+        return Post(
+            person=self._label(person),
+            title=data.get("title") or "",
+            organisation=self._label(org),
+            person_id=person,
+            organisation_id=org,
+            docs=_split(data.get("docs")),
+            evidence=data.get("evidence") or "",
+        )
 
     def officials(self, agency: EntityRef) -> list[Post]:
         """Who holds a post at *agency* (an AGENCY or ORG), with their titles."""
         org = self._id(agency)
-        out: list[Post] = []
-        for u, _, k, d in sorted(self.graph.in_edges(org, keys=True, data=True), key=lambda e: (str(e[0]), str(e[2]))):
-            if _rel(k, d) == "HOLDS_POSITION":
-                out.extend(self._posts(u, org, d))
-        return out
+        edges = sorted(self.graph.in_edges(org, keys=True, data=True), key=lambda e: (str(e[0]), str(e[2])))
+        return [self._post(u, org, d) for u, _, k, d in edges if _rel(k, d) == "HOLDS_POSITION"]
 
     def posts(self, person: EntityRef) -> list[Post]:
         """Every post a person holds, by organisation."""
         pid = self._id(person, "PERSON")
-        out: list[Post] = []
-        for _, v, k, d in sorted(self.graph.out_edges(pid, keys=True, data=True), key=lambda e: (str(e[1]), str(e[2]))):
-            if _rel(k, d) == "HOLDS_POSITION":
-                out.extend(self._posts(pid, v, d))
-        return out
+        edges = sorted(self.graph.out_edges(pid, keys=True, data=True), key=lambda e: (str(e[1]), str(e[2])))
+        return [self._post(pid, v, d) for _, v, k, d in edges if _rel(k, d) == "HOLDS_POSITION"]
 
     # -- places ---------------------------------------------------------
 

@@ -306,6 +306,7 @@ def validate_outputs(outdir: Path, consistent: bool = True) -> nx.MultiDiGraph:
     a build stopped between two files, each of which is whole).
     """
     from kg.readwrite import read_graphml
+    from kg.readwrite.csv import ENTITY_COLUMNS, RELATION_COLUMNS
 
     for name in ("graph.graphml", "graph.gexf", "graph.html", "entities.csv", "relations.csv"):
         text = (outdir / name).read_bytes().decode("utf-8")  # strict: raises on a bad byte
@@ -321,7 +322,8 @@ def validate_outputs(outdir: Path, consistent: bool = True) -> nx.MultiDiGraph:
         entities = list(csv.DictReader(fh))
     with open(outdir / "relations.csv", encoding="utf-8", newline="") as fh:
         relations = list(csv.DictReader(fh))
-    assert entities and relations and all(len(r) == 8 for r in entities) and all(len(r) == 9 for r in relations)
+    assert entities and relations
+    assert all(len(r) == len(ENTITY_COLUMNS) for r in entities) and all(len(r) == len(RELATION_COLUMNS) for r in relations)
     page = (outdir / "graph.html").read_text(encoding="utf-8")
     assert page.rstrip().endswith("</html>")
     if consistent:

@@ -27,8 +27,8 @@ from kg.readwrite.graphml import VISUAL_KEYS
 NODE_ATTRS: dict[str, type] = {"label": str, "type": str, "aliases": str, "docs": str, "mentions": int}
 PLACE_ATTRS: dict[str, type] = {"adcode": str, "level": str}
 EDGE_ATTRS: dict[str, type] = {"type": str, "title": str, "docs": str, "evidence": str, "weight": float}
-ENTITY_HEADER = ["id", "label", "type", "aliases", "docs", "mentions", "adcode", "level"]
-RELATION_HEADER = ["source", "source_label", "target", "target_label", "type", "title", "docs", "evidence", "weight"]
+ENTITY_HEADER = ["id", "label", "type", "aliases", "docs", "mentions", "adcode", "level", "posts"]
+RELATION_HEADER = ["source", "target", "type", "title", "docs", "evidence", "weight", "dates", "source_label", "target_label"]
 SCALARS = (str, int, float, bool)
 
 

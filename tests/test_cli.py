@@ -118,6 +118,19 @@ def test_no_learned_ner_builds_with_the_rules_only(tmp_path: Path) -> None:
     assert "rules only" not in with_ner.stdout
 
 
+def test_csv_styles_for_excel_and_neo4j(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("晋中市发展和改革委员会主任韩亮介绍了项目进展。\n", encoding="utf-8")
+    excel = invoke("build", docs, "-o", tmp_path / "excel", "--csv", "excel")
+    neo4j = invoke("build", docs, "-o", tmp_path / "neo4j", "--csv", "neo4j")
+    assert excel.exit_code == 0 and neo4j.exit_code == 0, (excel.output, neo4j.output)
+    assert (tmp_path / "excel" / "entities.csv").read_bytes().startswith(b"\xef\xbb\xbfid,label,type,")
+    assert (tmp_path / "neo4j" / "relations.csv").read_text(encoding="utf-8").startswith(":START_ID,:END_ID,:TYPE,")
+    wrong = invoke("build", docs, "-o", tmp_path / "x", "--csv", "xlsx")
+    assert wrong.exit_code == 2 and "'xlsx' is not one of" in wrong.stderr and not (tmp_path / "x").exists()
+
+
 def test_build_without_input_uses_seeds_and_output_in_cwd(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, seed_outdir: Path
 ) -> None:

@@ -43,7 +43,8 @@ def _node(G: nx.MultiDiGraph, nid: str, label: str, type_: str, aliases: str = "
 
 
 def _edge(G: nx.MultiDiGraph, u: str, v: str, rel: str, title: str = "", evidence: str = "", docs: str = D1) -> None:
-    G.add_edge(u, v, key=rel, type=rel, title=title, docs=docs, evidence=evidence or f"{u} {rel} {v}。", weight=1.0)
+    key = f"{rel}:{title}" if rel == "HOLDS_POSITION" else rel  # one edge per title, as kg.graph keys posts
+    G.add_edge(u, v, key=key, type=rel, title=title, docs=docs, evidence=evidence or f"{u} {rel} {v}。", weight=1.0)
 
 
 def tiny_graph() -> nx.MultiDiGraph:
@@ -86,7 +87,8 @@ def tiny_graph() -> nx.MultiDiGraph:
     _edge(G, "AGENCY:晋中市委", "PLACE:1407", "LOCATED_IN")
     _edge(G, "AGENCY:太原市委", "PLACE:1401", "LOCATED_IN", docs=D2)
     _edge(G, "PERSON:韩亮", "AGENCY:晋中市发展和改革委员会", "HOLDS_POSITION", "主任", "市发改委主任韩亮表示。")
-    _edge(G, "PERSON:王静", "AGENCY:晋中市发展和改革委员会", "HOLDS_POSITION", "党组成员、副主任、副主任")
+    _edge(G, "PERSON:王静", "AGENCY:晋中市发展和改革委员会", "HOLDS_POSITION", "党组成员、副主任")
+    _edge(G, "PERSON:王静", "AGENCY:晋中市发展和改革委员会", "HOLDS_POSITION", "副主任")
     _edge(G, "PERSON:李四", "AGENCY:晋中市委", "HOLDS_POSITION", "书记", docs=D2)
     _edge(G, "AGENCY:晋中市发展和改革委员会", "PROJECT:魏榆路快速化改造", "PROMOTES")
     _edge(G, "PROJECT:魏榆路快速化改造", "PLACE:榆次老城", "LOCATED_IN")
@@ -231,7 +233,8 @@ def test_relations_table(g: KnowledgeGraph) -> None:
     hp = g.relations(type="HOLDS_POSITION")
     assert set(zip(hp.source_label, hp.target_label, hp.title, strict=True)) == {
         ("韩亮", "晋中市发展和改革委员会", "主任"),
-        ("王静", "晋中市发展和改革委员会", "党组成员、副主任、副主任"),
+        ("王静", "晋中市发展和改革委员会", "党组成员、副主任"),
+        ("王静", "晋中市发展和改革委员会", "副主任"),
         ("李四", "晋中市委", "书记"),
     }
     assert set(g.relations(doc=D2).type) == {"HOLDS_POSITION", "LOCATED_IN"}

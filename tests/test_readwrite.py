@@ -419,6 +419,7 @@ def test_entities_csv(tmp_path: Path, G) -> None:
         "mentions": "5",
         "adcode": "140700",
         "level": "city",
+        "posts": "",
     }
     assert by_id["ORG:evil"]["aliases"] == XSS_ALIAS
     assert by_id["POLICY:ctl"]["label"] == "控制字符测试"

@@ -1,14 +1,26 @@
-"""Entity and relation tables as CSV (for spreadsheets, pandas and review).
+"""Entity and relation tables as CSV (for spreadsheets, pandas, review and graph databases).
 
-UTF-8 without BOM (a BOM ends up inside the first column name for most CSV
-readers), a header row, ``\\n`` line ends, every field quoted only when needed,
-rows sorted like the GraphML output so that two builds of the same graph give
+UTF-8, a header row, ``\n`` line ends, every field quoted only when needed, rows
+sorted like the GraphML output so that two builds of the same graph give
 byte-identical files and readable diffs.  Missing attributes are empty cells.
 
-Quoting is done here rather than by :mod:`csv`: with ``\\n`` line ends its
-writer leaves a field holding a bare ``\\r`` unquoted, and every reader then
+The endpoints come first (``source``, ``target``, then the relation's own columns,
+the endpoints' labels last), so an embedded graph database loads the tables as
+they are: kuzu's and ladybug's ``COPY`` take a relation table's first two columns
+as its ends.  Three styles (:data:`CSV_STYLES`):
+
+* ``plain``: no BOM (a BOM ends up inside the first column name for most CSV
+  readers);
+* ``excel``: the same columns with a UTF-8 BOM, without which Excel on a Chinese
+  Windows reads the file as GBK;
+* ``neo4j``: the headers ``neo4j-admin database import`` reads (``id:ID``,
+  ``:LABEL``, ``mentions:int``; ``:START_ID``, ``:END_ID``, ``:TYPE``,
+  ``weight:double``), each entity labelled by its type and each relation typed.
+
+Quoting is done here rather than by :mod:`csv`: with ``\n`` line ends its
+writer leaves a field holding a bare ``\r`` unquoted, and every reader then
 splits the row there.  A field is quoted when it holds a comma, a double
-quote, ``\\n`` or ``\\r`` (RFC 4180), exactly as :mod:`csv` does otherwise.
+quote, ``\n`` or ``\r`` (RFC 4180), exactly as :mod:`csv` does otherwise.
 """
 
 from __future__ import annotations
@@ -24,6 +36,7 @@ from kg.atomic import atomic_write
 from kg.readwrite.graphml import format_value, sorted_edges, sorted_nodes, to_scalar, unique_node_ids
 
 __all__ = [
+    "CSV_STYLES",
     "ENTITY_COLUMNS",
     "RELATION_COLUMNS",
     "write_entities_csv",
@@ -39,18 +52,32 @@ ENTITY_COLUMNS: tuple[str, ...] = (
     "mentions",
     "adcode",
     "level",
+    "posts",
 )
 RELATION_COLUMNS: tuple[str, ...] = (
     "source",
-    "source_label",
     "target",
-    "target_label",
     "type",
     "title",
     "docs",
     "evidence",
     "weight",
+    "dates",
+    "source_label",
+    "target_label",
 )
+CSV_STYLES = ("plain", "excel", "neo4j")
+# the header neo4j-admin import reads for each column (the rest keep their names)
+_NEO4J_HEADER = {
+    "id": "id:ID",
+    "type": ":LABEL",
+    "mentions": "mentions:int",
+    "source": ":START_ID",
+    "target": ":END_ID",
+    "weight": "weight:double",
+}
+_NEO4J_REL_TYPE = ":TYPE"
+BOM = "\ufeff"
 
 
 def _cell(value: Any) -> str:
@@ -78,24 +105,39 @@ def _render(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_entities_csv(G: nx.Graph, path: str | os.PathLike[str]) -> None:
-    """One row per node: id, label, type, aliases, docs, mentions, adcode, level."""
+def _header(columns: Sequence[str], style: str, relations: bool = False) -> list[str]:
+    if style not in CSV_STYLES:
+        raise ValueError(f"unknown CSV style {style!r}; known: {', '.join(CSV_STYLES)}")
+    if style != "neo4j":
+        return list(columns)
+    return [_NEO4J_REL_TYPE if relations and c == "type" else _NEO4J_HEADER.get(c, c) for c in columns]
+
+
+def _write(path: str | os.PathLike[str], header: list[str], rows: list[list[str]], style: str) -> None:
+    text = _render(header, rows)
+    atomic_write(path, ((BOM if style == "excel" else "") + text).encode("utf-8"))
+
+
+def write_entities_csv(G: nx.Graph, path: str | os.PathLike[str], style: str = "plain") -> None:
+    """One row per node: id, label, type, aliases, docs, mentions, adcode, level, posts."""
+    header = _header(ENTITY_COLUMNS, style)
     nodes = sorted_nodes(G)
     ids = unique_node_ids(nodes)  # the same ids as in the GraphML output
     rows = []
     for n in nodes:
         attrs = G.nodes[n]
         rows.append([ids[n]] + [_cell(attrs.get(c)) for c in ENTITY_COLUMNS[1:]])
-    atomic_write(path, _render(ENTITY_COLUMNS, rows).encode("utf-8"))
+    _write(path, header, rows, style)
 
 
-def write_relations_csv(G: nx.Graph, path: str | os.PathLike[str]) -> None:
-    """One row per edge (parallel edges included): source, source_label,
-    target, target_label, type, title, docs, evidence, weight.
+def write_relations_csv(G: nx.Graph, path: str | os.PathLike[str], style: str = "plain") -> None:
+    """One row per edge (parallel edges included): source, target, type, title, docs,
+    evidence, weight, dates (of a post), source_label, target_label.
 
     ``type`` falls back to the multigraph key, which is the relation type by
     contract, so an edge that lost its ``type`` attribute is still labelled.
     """
+    header = _header(RELATION_COLUMNS, style, relations=True)
     ids = unique_node_ids(sorted_nodes(G))  # the same ids as in the GraphML output
     rows = []
     for u, v, k, d in sorted_edges(G):
@@ -105,14 +147,15 @@ def write_relations_csv(G: nx.Graph, path: str | os.PathLike[str]) -> None:
         rows.append(
             [
                 ids[u],
-                _cell(G.nodes[u].get("label")),
                 ids[v],
-                _cell(G.nodes[v].get("label")),
                 _cell(rel),
                 _cell(d.get("title")),
                 _cell(d.get("docs")),
                 _cell(d.get("evidence")),
                 _cell(_as_float(d.get("weight"))),
+                _cell(d.get("dates")),
+                _cell(G.nodes[u].get("label")),
+                _cell(G.nodes[v].get("label")),
             ]
         )
-    atomic_write(path, _render(RELATION_COLUMNS, rows).encode("utf-8"))
+    _write(path, header, rows, style)
