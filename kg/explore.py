@@ -19,11 +19,14 @@ is unknown or ambiguous raises a :class:`KeyError` subclass whose message lists
 close matches, because in a notebook the next step after a miss is almost
 always "what is it called, then?".
 
-Tables (:meth:`KnowledgeGraph.entities`, :meth:`KnowledgeGraph.relations`)
-have the columns of ``entities.csv`` / ``relations.csv``, so code written
-against the CSVs and against this API agrees.  pandas (tables) and matplotlib
-(:func:`use_cjk_font`) are imported only when those are used, so the rest works
-without them.
+Every query answers with a pandas DataFrame, ready to filter, sort and show:
+:meth:`KnowledgeGraph.entities` and :meth:`KnowledgeGraph.relations` have the
+columns of ``entities.csv`` / ``relations.csv`` (so code written against the CSVs
+and against this API agrees); people's posts have the fields of :class:`Post`,
+lists of entities those of :class:`Entity` (a path in its order), evidence those
+of :class:`Evidence`.  pandas and matplotlib (:func:`use_cjk_font`) are imported
+only when used, so :meth:`~KnowledgeGraph.lookup`, :meth:`~KnowledgeGraph.outline`,
+:meth:`~KnowledgeGraph.subgraph` and :meth:`~KnowledgeGraph.write` work without them.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import os
 import warnings
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +57,7 @@ __all__ = [
     "Evidence",
     "GRAPH_FILE",
     "KnowledgeGraph",
+    "NoPath",
     "Post",
     "RELATION_TYPES",
     "UnknownEntity",
@@ -172,6 +176,10 @@ class UnknownEntity(KeyError):
         if self.suggestions:
             msg += "; did you mean: " + ", ".join(self.suggestions) + "?"
         return msg
+
+
+class NoPath(UserWarning):
+    """:meth:`KnowledgeGraph.path` found nothing; the message says why."""
 
 
 class AmbiguousEntity(KeyError):
@@ -434,17 +442,28 @@ class KnowledgeGraph:
             evidence=data.get("evidence") or "",
         )
 
-    def officials(self, agency: EntityRef) -> list[Post]:
-        """Who holds a post at *agency* (an AGENCY or ORG), with their titles."""
-        org = self._id(agency)
+    def officials(self, agency: EntityRef) -> pd.DataFrame:
+        """Who holds a post at *agency* (an AGENCY or ORG): one row per title, the columns
+        of :class:`Post`.
+
+        A place has officials through its bodies: for a PLACE, the posts at every body
+        located in it (北京市 → 北京市委, 北京市人民政府 …), ``organisation`` saying which.
+        """
+        target = self.lookup(agency)
+        bodies = [target.id]
+        if target.type == "PLACE":
+            bodies = sorted({u for u, _, k, d in self.graph.in_edges(target.id, keys=True, data=True) if _rel(k, d) == "LOCATED_IN"})
+        return _frame([p for body in bodies for p in self._officials(body)], Post)
+
+    def _officials(self, org: str) -> list[Post]:
         edges = sorted(self.graph.in_edges(org, keys=True, data=True), key=lambda e: (str(e[0]), str(e[2])))
         return [self._post(u, org, d) for u, _, k, d in edges if _rel(k, d) == "HOLDS_POSITION"]
 
-    def posts(self, person: EntityRef) -> list[Post]:
-        """Every post a person holds, by organisation."""
+    def posts(self, person: EntityRef) -> pd.DataFrame:
+        """Every post a person holds, by organisation (the columns of :class:`Post`)."""
         pid = self._id(person, "PERSON")
         edges = sorted(self.graph.out_edges(pid, keys=True, data=True), key=lambda e: (str(e[1]), str(e[2])))
-        return [self._post(pid, v, d) for _, v, k, d in edges if _rel(k, d) == "HOLDS_POSITION"]
+        return _frame([self._post(pid, v, d) for _, v, k, d in edges if _rel(k, d) == "HOLDS_POSITION"], Post)
 
     # -- places ---------------------------------------------------------
 
@@ -481,7 +500,7 @@ class KnowledgeGraph:
         code = _text(a.get("adcode"))
         return (0 if code else 1, code or "", self._label(n))
 
-    def places_under(self, place: EntityRef, max_depth: int | None = None) -> list[Entity]:
+    def places_under(self, place: EntityRef, max_depth: int | None = None) -> pd.DataFrame:
         """Places below *place* in the division tree, depth first.
 
         The order reads as an outline (county, its towns, their villages, next
@@ -489,7 +508,7 @@ class KnowledgeGraph:
         place itself is not included.
         """
         root = self._id(place, "PLACE")
-        return [self.entity(n) for n, _ in self._walk_down(root, max_depth)]
+        return _frame([self.entity(n) for n, _ in self._walk_down(root, max_depth)], Entity)
 
     def _walk_down(self, root: str, max_depth: int | None = None) -> Iterator[tuple[str, int]]:
         children = self._children()
@@ -513,7 +532,7 @@ class KnowledgeGraph:
             lines.append(f"{'  ' * depth}{e.label} [{e.level or '?'}]")
         return "\n".join(lines)
 
-    def located_in(self, place: EntityRef, type: str | None = None, include_subplaces: bool = True) -> list[Entity]:
+    def located_in(self, place: EntityRef, type: str | None = None, include_subplaces: bool = True) -> pd.DataFrame:
         """Entities with a LOCATED_IN edge to *place* (or, by default, to any place under it).
 
         ``type`` keeps one entity type (PROJECT, AGENCY, ORG ...).  Sorted by type and label.
@@ -528,9 +547,9 @@ class KnowledgeGraph:
             for u, _, k, d in self.graph.in_edges(p, keys=True, data=True):
                 if _rel(k, d) == "LOCATED_IN" and (want is None or self.graph.nodes[u].get("type") == want):
                     found.add(u)
-        return sorted((self.entity(n) for n in found), key=lambda e: (e.type, e.label, e.id))
+        return _frame(sorted((self.entity(n) for n in found), key=lambda e: (e.type, e.label, e.id)), Entity)
 
-    def projects_in(self, place: EntityRef, include_subplaces: bool = True) -> list[Entity]:
+    def projects_in(self, place: EntityRef, include_subplaces: bool = True) -> pd.DataFrame:
         """Projects located in *place*, including (by default) places under it."""
         return self.located_in(place, "PROJECT", include_subplaces)
 
@@ -551,7 +570,7 @@ class KnowledgeGraph:
             self._undirected_cache[key] = H
         return self._undirected_cache[key]
 
-    def neighbours(self, name: EntityRef, depth: int = 1, ignore: Collection[str] = DEFAULT_IGNORE) -> list[Entity]:
+    def neighbours(self, name: EntityRef, depth: int = 1, ignore: Collection[str] = DEFAULT_IGNORE) -> pd.DataFrame:
         """Entities within *depth* hops of *name* (either direction), nearest first.
 
         Co-mentions are ignored by default (see :data:`DEFAULT_IGNORE`); pass
@@ -570,28 +589,57 @@ class KnowledgeGraph:
                     dist[m] = dist[n] + 1
                     queue.append(m)
         found = sorted((n for n in dist if n != start), key=lambda n: (dist[n], self.graph.nodes[n].get("type") or "", self._label(n), n))
-        return [self.entity(n) for n in found]
+        return _frame([self.entity(n) for n in found], Entity)
 
-    def path(self, a: EntityRef, b: EntityRef, ignore: Collection[str] = DEFAULT_IGNORE) -> list[Entity]:
+    def path(self, a: EntityRef, b: EntityRef, ignore: Collection[str] = DEFAULT_IGNORE, co_mentions: bool = False) -> pd.DataFrame:
         """A shortest chain of entities from *a* to *b*, ignoring edge direction.
 
-        Returns ``[]`` when they are not connected (without the ignored
-        relation types), so ``if g.path(a, b):`` reads naturally.  Use
-        :meth:`evidence` on consecutive pairs to see why each hop holds.
+        One row per entity of the chain, in order (the columns of :class:`Entity`).
+        Stated relations only by default; ``co_mentions=True`` also walks CO_MENTION
+        edges (two names in one sentence). An empty table when they are not connected,
+        with a warning that says why (:class:`NoPath`):
+        how many entities each end reaches, and whether co-mentions would connect them.
+        Use :meth:`evidence` on consecutive pairs to see why each hop holds.
         """
         src, dst = self._id(a), self._id(b)
+        if co_mentions:
+            ignore = [r for r in ignore if r != "CO_MENTION"]
+        H = self._undirected(ignore)
         try:
-            nodes = nx.shortest_path(self._undirected(ignore), src, dst)
+            nodes = nx.shortest_path(H, src, dst)
         except nx.NetworkXNoPath:
-            return []
-        return [self.entity(n) for n in nodes]
+            warnings.warn(NoPath(self._no_path_reason(H, src, dst, ignore)), stacklevel=2)
+            return _frame([], Entity)
+        return _frame([self.entity(n) for n in nodes], Entity)
 
-    def evidence(self, a: EntityRef, b: EntityRef, ignore: Collection[str] = ()) -> list[Evidence]:
-        """Every edge between *a* and *b* (both directions) with its evidence sentence.
+    def _no_path_reason(self, H: nx.Graph, src: str, dst: str, ignore: Collection[str]) -> str:
+        reach = [len(nx.node_connected_component(H, n)) - 1 for n in (src, dst)]
+        why = f"no path from {self._label(src)} to {self._label(dst)} without {', '.join(sorted(ignore)) or 'any relation'}"
+        why += f": {self._label(src)} reaches {reach[0]} entities, {self._label(dst)} {reach[1]}"
+        if ignore:
+            try:
+                hops = len(nx.shortest_path(self._undirected(()), src, dst)) - 1
+                why += f"; with every relation they are {hops} hops apart (path(..., co_mentions=True) or ignore=())"
+            except nx.NetworkXNoPath:
+                why += "; no relation of any kind connects them"
+        return why
+
+    def evidence(self, a: EntityRef, b: EntityRef | None = None, ignore: Collection[str] = ()) -> pd.DataFrame:
+        """Every edge between *a* and *b* (both directions) with its evidence sentence;
+        with *a* alone, every edge of *a*. The columns of :class:`Evidence`.
 
         Stated relations come before co-mentions.
         """
-        src, dst = self._id(a), self._id(b)
+        src = self._id(a)
+        others = (
+            [self._id(b)]
+            if b is not None
+            else sorted(({v for _, v in self.graph.out_edges(src)} | {u for u, _ in self.graph.in_edges(src)}) - {src})
+        )
+        found = [e for other in others for e in self._evidence(src, other, ignore)]
+        return _frame(sorted(found, key=lambda e: (e.type == "CO_MENTION", e.type, e.source_id, e.target_id, e.title)), Evidence)
+
+    def _evidence(self, src: str, dst: str, ignore: Collection[str]) -> list[Evidence]:
         out = []
         for u, v in {(src, dst), (dst, src)}:
             for k, d in (self.graph.get_edge_data(u, v) or {}).items():
@@ -610,7 +658,7 @@ class KnowledgeGraph:
                         target_id=v,
                     )
                 )
-        return sorted(out, key=lambda e: (e.type == "CO_MENTION", e.type, e.source_id, e.target_id))
+        return out
 
     # -- subgraphs and export -------------------------------------------
 
@@ -629,7 +677,7 @@ class KnowledgeGraph:
             nid = self._id(name)
             keep.add(nid)
             if depth > 0:
-                keep.update(e.id for e in self.neighbours(nid, depth=depth, ignore=ignore))
+                keep.update(self.neighbours(nid, depth=depth, ignore=ignore).id)
         return KnowledgeGraph(self.graph.subgraph(keep).copy())
 
     def write(self, outdir: str | os.PathLike[str]) -> list[Path]:
@@ -721,6 +769,11 @@ def _check_types(type: str | Iterable[str] | None, known: Iterable[str], present
     if unknown:
         raise ValueError(f"unknown {what} {', '.join(sorted(unknown))}; known: {', '.join(known)}")
     return wanted
+
+
+def _frame(rows: list, cls: type) -> pd.DataFrame:
+    """Query results as a table whose columns are the fields of their dataclass (also when empty)."""
+    return _pandas().DataFrame([asdict(r) for r in rows], columns=[f.name for f in fields(cls)])
 
 
 def _has_doc(docs: Any, doc: str) -> bool:

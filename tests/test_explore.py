@@ -14,6 +14,7 @@ import csv
 import subprocess
 import sys
 import warnings
+from dataclasses import fields
 from pathlib import Path
 
 import networkx as nx
@@ -24,6 +25,7 @@ from kg.explore import (
     AmbiguousEntity,
     Entity,
     KnowledgeGraph,
+    NoPath,
     Post,
     UnknownEntity,
     load,
@@ -105,8 +107,13 @@ def g() -> KnowledgeGraph:
     return KnowledgeGraph(tiny_graph())
 
 
-def labels(entities: list[Entity]) -> list[str]:
-    return [e.label for e in entities]
+def labels(entities: pd.DataFrame) -> list[str]:
+    return list(entities.label)
+
+
+def rows(table: pd.DataFrame) -> list:
+    """A query's rows as named tuples (row.person, row.title …)."""
+    return list(table.itertuples(index=False))
 
 
 # -- loading --------------------------------------------------------------
@@ -260,8 +267,8 @@ def test_degrees_ignore_co_mentions(g: KnowledgeGraph) -> None:
 
 def test_officials_one_row_per_title(g: KnowledgeGraph) -> None:
     posts = g.officials("市发改委")
-    assert [(p.person, p.title) for p in posts] == [("王静", "党组成员、副主任"), ("王静", "副主任"), ("韩亮", "主任")]
-    han = posts[-1]
+    assert [(p.person, p.title) for p in rows(posts)] == [("王静", "党组成员、副主任"), ("王静", "副主任"), ("韩亮", "主任")]
+    han = Post(**posts.iloc[-1].to_dict())
     assert han == Post(
         person="韩亮",
         title="主任",
@@ -271,14 +278,25 @@ def test_officials_one_row_per_title(g: KnowledgeGraph) -> None:
         docs=(D1,),
         evidence="市发改委主任韩亮表示。",
     )
-    assert pd.DataFrame(posts).shape == (3, 7)  # flat fields make a table directly
-    assert [(p.person, p.title) for p in g.officials("晋中市委")] == [("李四", "书记")]  # edge-title fallback
-    assert g.officials("太原市委") == []
+    assert posts.shape == (3, 7) and list(posts.columns) == [f.name for f in fields(Post)]
+    assert [(p.person, p.title) for p in rows(g.officials("晋中市委"))] == [("李四", "书记")]  # edge-title fallback
+    assert g.officials("太原市委").empty
+
+
+def test_a_place_has_officials_through_its_bodies(g: KnowledgeGraph) -> None:
+    posts = g.officials("晋中市")
+    assert [(p.person, p.title, p.organisation) for p in rows(posts)] == [
+        ("王静", "党组成员、副主任", "晋中市发展和改革委员会"),
+        ("王静", "副主任", "晋中市发展和改革委员会"),
+        ("韩亮", "主任", "晋中市发展和改革委员会"),
+        ("李四", "书记", "晋中市委"),
+    ]
+    assert g.officials("太原市").empty  # its committee has no named official
 
 
 def test_posts(g: KnowledgeGraph) -> None:
-    assert [(p.title, p.organisation) for p in g.posts("韩亮")] == [("主任", "晋中市发展和改革委员会")]
-    assert g.posts("王静")[0].organisation_id == "AGENCY:晋中市发展和改革委员会"
+    assert [(p.title, p.organisation) for p in rows(g.posts("韩亮"))] == [("主任", "晋中市发展和改革委员会")]
+    assert g.posts("王静").organisation_id.iloc[0] == "AGENCY:晋中市发展和改革委员会"
     with pytest.raises(UnknownEntity):
         g.posts("晋中市")  # not a person
 
@@ -291,7 +309,7 @@ def test_places_under_uses_codes_and_part_of(g: KnowledgeGraph) -> None:
     assert labels(g.places_under("晋中市", max_depth=1)) == ["榆次区", "白燕村"]
     assert labels(g.places_under("山西省", max_depth=1)) == ["太原市", "晋中市"]
     assert len(g.places_under("14")) == 7
-    assert g.places_under("后沟村") == []
+    assert g.places_under("后沟村").empty
 
 
 def test_outline(g: KnowledgeGraph) -> None:
@@ -309,7 +327,7 @@ def test_projects_in_includes_places_below(g: KnowledgeGraph) -> None:
     assert labels(g.projects_in("晋中市", include_subplaces=False)) == ["龙城大街贯通"]
     assert labels(g.projects_in("山西省")) == ["太原地铁", "魏榆路快速化改造", "龙城大街贯通"]
     assert labels(g.located_in("晋中市", type="ORG")) == ["乌金山农业公司"]
-    assert [e.type for e in g.located_in("晋中市")] == ["AGENCY", "AGENCY", "ORG", "PROJECT", "PROJECT"]
+    assert list(g.located_in("晋中市").type) == ["AGENCY", "AGENCY", "ORG", "PROJECT", "PROJECT"]
 
 
 # -- walking ----------------------------------------------------------------
@@ -320,31 +338,52 @@ def test_neighbours(g: KnowledgeGraph) -> None:
     assert labels(g.neighbours("韩亮", ignore=())) == ["晋中市发展和改革委员会", "太原市"]
     two = g.neighbours("韩亮", depth=2)
     assert labels(two) == ["晋中市发展和改革委员会", "王静", "晋中市", "魏榆路快速化改造"]  # nearest first
-    assert g.neighbours("乡村振兴") == []
+    assert g.neighbours("乡村振兴").empty
 
 
 def test_path_skips_co_mentions_by_default(g: KnowledgeGraph) -> None:
     assert labels(g.path("韩亮", "太原市")) == ["韩亮", "晋中市发展和改革委员会", "晋中市", "太原市"]
     assert labels(g.path("韩亮", "太原市", ignore=())) == ["韩亮", "太原市"]
-    assert g.path("韩亮", "乡村振兴") == []
+    assert labels(g.path("韩亮", "太原市", co_mentions=True)) == ["韩亮", "太原市"]
     assert labels(g.path("韩亮", "韩亮")) == ["韩亮"]
+
+
+def test_path_says_why_it_found_nothing(g: KnowledgeGraph) -> None:
+    with pytest.warns(NoPath, match="no relation of any kind connects them"):
+        assert g.path("韩亮", "乡村振兴").empty
+    G = tiny_graph()
+    _node(G, "PERSON:赵六", "赵六", "PERSON")
+    _edge(G, "PERSON:赵六", "POLICY:乡村振兴", "CO_MENTION")
+    _edge(G, "PERSON:赵六", "PLACE:1401", "CO_MENTION")
+    with pytest.warns(NoPath, match=r"赵六 reaches 0 entities.*2 hops apart \(path\(\.\.\., co_mentions=True\)"):
+        assert KnowledgeGraph(G).path("赵六", "韩亮").empty
 
 
 def test_evidence_both_directions(g: KnowledgeGraph) -> None:
     ev = g.evidence("太原市", "韩亮")
-    assert [(e.source, e.type, e.target) for e in ev] == [("韩亮", "CO_MENTION", "太原市"), ("太原市", "CO_MENTION", "韩亮")]
-    assert {e.sentence for e in ev} == {"韩亮说太原晋中一体化。"}
-    first = g.evidence("韩亮", "市发改委")[0]
+    assert [(e.source, e.type, e.target) for e in rows(ev)] == [("韩亮", "CO_MENTION", "太原市"), ("太原市", "CO_MENTION", "韩亮")]
+    assert set(ev.sentence) == {"韩亮说太原晋中一体化。"}
+    first = rows(g.evidence("韩亮", "市发改委"))[0]
     assert (first.type, first.title, first.sentence, first.docs) == ("HOLDS_POSITION", "主任", "市发改委主任韩亮表示。", (D1,))
-    assert g.evidence("韩亮", "太原市", ignore=("CO_MENTION",)) == []
-    assert g.evidence("韩亮", "乡村振兴") == []
+    assert g.evidence("韩亮", "太原市", ignore=("CO_MENTION",)).empty
+    assert g.evidence("韩亮", "乡村振兴").empty
+
+
+def test_evidence_of_one_entity(g: KnowledgeGraph) -> None:
+    ev = g.evidence("韩亮")
+    assert [(e.source, e.type, e.target) for e in rows(ev)] == [
+        ("韩亮", "HOLDS_POSITION", "晋中市发展和改革委员会"),
+        ("韩亮", "CO_MENTION", "太原市"),
+        ("太原市", "CO_MENTION", "韩亮"),
+    ]
+    assert list(g.evidence("韩亮", ignore=("CO_MENTION",)).type) == ["HOLDS_POSITION"]
 
 
 def test_evidence_lists_stated_relations_first() -> None:
     G = tiny_graph()
     _edge(G, "PERSON:韩亮", "AGENCY:晋中市发展和改革委员会", "CO_MENTION")
     ev = KnowledgeGraph(G).evidence("市发改委", "韩亮")
-    assert [e.type for e in ev] == ["HOLDS_POSITION", "CO_MENTION"]
+    assert list(ev.type) == ["HOLDS_POSITION", "CO_MENTION"]
 
 
 # -- subgraphs --------------------------------------------------------------
@@ -450,9 +489,9 @@ def test_seeds_every_entity_resolves(seeds: KnowledgeGraph) -> None:
 def test_seeds_development_agency(seeds: KnowledgeGraph) -> None:
     agency = seeds.lookup("市发改委")
     assert agency.label == "晋中市发展和改革委员会"
-    assert ("韩亮", "主任") in {(p.person, p.title) for p in seeds.officials(agency)}
-    assert ("主任", "晋中市发展和改革委员会") in {(p.title, p.organisation) for p in seeds.posts("韩亮")}
-    for p in seeds.officials(agency):
+    assert ("韩亮", "主任") in {(p.person, p.title) for p in rows(seeds.officials(agency))}
+    assert ("主任", "晋中市发展和改革委员会") in {(p.title, p.organisation) for p in rows(seeds.posts("韩亮"))}
+    for p in rows(seeds.officials(agency)):
         assert seeds.lookup(p.person_id).type == "PERSON"
         assert p.evidence and p.docs
 
@@ -460,19 +499,19 @@ def test_seeds_development_agency(seeds: KnowledgeGraph) -> None:
 def test_seeds_division_tree(seeds: KnowledgeGraph) -> None:
     under = seeds.places_under("运城市")
     assert {"万荣县", "盐湖区"} <= set(labels(under))
-    assert all(e.type == "PLACE" for e in under)
-    ids = {e.id for e in under}
+    assert (under.type == "PLACE").all()
+    ids = set(under.id)
     for n, a in seeds.graph.nodes(data=True):  # every coded place below 1408 is found
         if a.get("type") == "PLACE" and a.get("adcode", "").startswith("1408") and a["adcode"] != "1408":
             assert n in ids
-    assert all(e.adcode.startswith("1408") for e in under if e.adcode)
+    assert all(code.startswith("1408") for code in under.adcode.dropna() if code)
 
 
 def test_seeds_projects_in_xingxian(seeds: KnowledgeGraph) -> None:
     projects = seeds.projects_in("兴县")
-    assert projects
-    allowed = {seeds.lookup("兴县", type="PLACE").id} | {e.id for e in seeds.places_under("兴县")}
-    for p in projects:
+    assert not projects.empty
+    allowed = {seeds.lookup("兴县", type="PLACE").id} | set(seeds.places_under("兴县").id)
+    for p in rows(projects):
         assert p.type == "PROJECT"
         targets = {v for _, v, k in seeds.graph.out_edges(p.id, keys=True) if k == "LOCATED_IN"}
         assert targets & allowed
@@ -480,15 +519,15 @@ def test_seeds_projects_in_xingxian(seeds: KnowledgeGraph) -> None:
 
 def test_seeds_path_has_evidence_at_every_hop(seeds: KnowledgeGraph) -> None:
     chain = seeds.path("韩亮", "太原市")
-    assert chain[0].label == "韩亮" and chain[-1].label == "太原市"
-    for a, b in zip(chain, chain[1:], strict=False):
-        stated = [e for e in seeds.evidence(a, b) if e.type != "CO_MENTION"]
+    assert chain.label.iloc[0] == "韩亮" and chain.label.iloc[-1] == "太原市"
+    for a, b in zip(chain.id, chain.id[1:], strict=False):
+        stated = [e for e in rows(seeds.evidence(a, b)) if e.type != "CO_MENTION"]
         assert stated and all(e.sentence for e in stated)
 
 
 def test_seeds_subgraph_roundtrip(seeds: KnowledgeGraph, tmp_path: Path) -> None:
     sub = seeds.subgraph("兴县", depth=1)
-    assert {e.id for e in seeds.neighbours("兴县")} | {seeds.lookup("兴县").id} == set(sub.graph)
+    assert set(seeds.neighbours("兴县").id) | {seeds.lookup("兴县").id} == set(sub.graph)
     sub.write(tmp_path)
     assert set(load(tmp_path).graph) == set(sub.graph)
 

@@ -62,7 +62,8 @@ def test_a_cypher_query_for_posts_answers_as_kg_load(database: kuzu.Connection, 
             "RETURN r.title, b.id ORDER BY b.id, r.title"
         )
         got = _rows(database.execute(query, {"id": person}))
-        assert got == sorted(([p.title, p.organisation_id] for p in g.posts(person)), key=lambda row: (row[1], row[0]))
+        posts = g.posts(person)
+        assert got == sorted(([t, o] for t, o in zip(posts.title, posts.organisation_id, strict=True)), key=lambda row: (row[1], row[0]))
 
 
 def _header(path: Path, encoding: str = "utf-8") -> list[str]:
