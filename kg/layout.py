@@ -38,6 +38,7 @@ __all__ = [
     "most_connected",
     "node_color",
     "node_size",
+    "separate",
 ]
 
 # Colour-blind-friendly Tableau-10 colours, one per entity type.
@@ -253,6 +254,70 @@ def _pack(parts: list[np.ndarray], gap: float = 1.5) -> list[np.ndarray]:
     allpos = np.vstack(out)
     centre = (allpos.min(axis=0) + allpos.max(axis=0)) / 2
     return [p - centre for p in out]
+
+
+def separate(
+    positions: dict[Any, tuple[float, float]], radius: dict[Any, float], gap: float = 2.0, max_rounds: int = 300, chunk: int = 1024
+) -> dict[Any, tuple[float, float]]:
+    """Positions moved apart until no node's centre lies under another node.
+
+    A browser picks the topmost node under the pointer, and vis-network tests a dot by
+    its bounding square: a node whose centre lies inside a bigger neighbour's square
+    loses its clicks to it (a hub under the names around it). A crowded layout is first
+    scaled up as a whole (by at most 3, so that three in four nodes are clear); then each round pushes every
+    such pair apart along the line through their centres, the smaller node moving
+    more, until no centre is within another node's square (plus `gap`). Pairs are
+    found in blocks of `chunk` rows with numpy; the order is fixed, so the result is
+    deterministic.
+    """
+    nodes = sorted(positions, key=lambda n: (str(n), type(n).__name__))
+    n = len(nodes)
+    if n < 2:
+        return dict(positions)
+    pos = np.array([positions[v] for v in nodes], dtype=float)
+    rad = np.array([float(radius[v]) for v in nodes])
+    index = np.arange(n)
+    # a crowded layout is first spread as a whole (its shape kept): pushing pairs apart
+    # one round at a time would take hundreds of rounds in an archive's dense centre
+    crowding = np.zeros(n)
+    for s in range(0, n, chunk):
+        rows = index[s : s + chunk]
+        cheb = np.abs(pos[None, :, :] - pos[rows, None, :]).max(axis=2)
+        cheb[np.arange(len(rows)), rows] = np.inf
+        crowding[rows] = ((np.maximum(rad[rows, None], rad[None, :]) + gap) / np.maximum(cheb, 1e-9)).max(axis=1)
+    spread = float(np.clip(np.percentile(crowding, 75), 1.0, 3.0))
+    if spread > 1.0:
+        centre = pos.mean(axis=0)
+        pos = centre + (pos - centre) * spread
+    for _ in range(max_rounds):
+        moves = np.zeros_like(pos)
+        crowded = False
+        for s in range(0, n, chunk):
+            rows = index[s : s + chunk]
+            d = pos[None, :, :] - pos[rows, None, :]  # rows x n: from each row node to every node
+            need = np.maximum(rad[rows, None], rad[None, :]) + gap
+            close = (np.abs(d).max(axis=2) < need) & (index[None, :] > rows[:, None])
+            if not close.any():
+                continue
+            crowded = True
+            i, j = np.nonzero(close)
+            i = rows[i]
+            vec = d[close]
+            dist = np.hypot(vec[:, 0], vec[:, 1])
+            same = dist < 1e-9  # one spot: part them in a direction fixed by their order
+            angle = ((i * 7919 + j * 104729) % 360) * (math.pi / 180)
+            vec[same] = np.column_stack([np.cos(angle[same]), np.sin(angle[same])])
+            dist[same] = 1.0
+            unit = vec / dist[:, None]
+            push = (need[close] * 1.42 - np.where(same, 0.0, dist)).clip(min=0.0)  # out past the square's corner
+            share = rad[i] / (rad[i] + rad[j])  # the bigger node moves less
+            for axis in (0, 1):
+                moves[:, axis] -= np.bincount(i, weights=unit[:, axis] * push * (1 - share), minlength=n)
+                moves[:, axis] += np.bincount(j, weights=unit[:, axis] * push * share, minlength=n)
+        if not crowded:
+            break
+        pos += moves
+    return {v: (round(float(x), 1) + 0.0, round(float(y), 1) + 0.0) for v, (x, y) in zip(nodes, pos.tolist(), strict=True)}
 
 
 def layout_positions(G: nx.Graph, *, edge_length: float = 100.0, seed: int = _SEED) -> dict[Any, tuple[float, float]]:

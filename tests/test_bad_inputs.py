@@ -337,7 +337,7 @@ def test_markup_round_trips_through_graphml_gexf_and_csv(xss_build: tuple[Path, 
             tags.append((tag, attrs))
 
     Tags().feed(page)
-    assert [t for t, _ in tags].count("script") == 3  # the data block and the page's two scripts
+    assert [t for t, _ in tags].count("script") == 4  # the two data blocks and the page's two scripts
     assert not [t for t, _ in tags if t in ("img", "iframe", "object", "embed")]
     assert not [a for _, attrs in tags for a, v in attrs if a.startswith("on") or (v or "").strip().lower().startswith("javascript:")]
 
@@ -363,7 +363,7 @@ def test_markup_in_articles_stays_inert_in_the_browser(xss_build: tuple[Path, nx
             "return [document.images.length, document.scripts.length, document.querySelectorAll('iframe,object,embed,[onerror]').length,"
             " document.querySelectorAll('a[href^=\"javascript\"]').length]"
         )
-        assert counts == [0, 3, 0, 0], counts
+        assert counts == [0, 4, 0, 0], counts
         assert severe_logs(driver) == []
 
 

@@ -186,7 +186,7 @@ def test_page_loads_draws_the_whole_graph_without_errors(driver, page_url, graph
     counts = driver.execute_script(
         "return [kg.nodes.length, kg.edges.length, Object.keys(kg.network.getPositions()).length, document.scripts.length]"
     )
-    assert counts == [graph.number_of_nodes(), graph.number_of_edges(), graph.number_of_nodes(), 3]
+    assert counts == [graph.number_of_nodes(), graph.number_of_edges(), graph.number_of_nodes(), 4]  # vis, data, more, ours
     assert driver.find_element("id", "kg-status").text.startswith(f"{graph.number_of_nodes()} entities")
     assert severe_logs(driver) == []
     assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0  # nothing fetched
@@ -340,8 +340,88 @@ def test_markup_in_article_text_stays_inert(driver, page_url, ids) -> None:
         "return [document.images.length, document.scripts.length, document.querySelectorAll('iframe,object,embed').length]"
     ) == [
         0,
-        3,
+        4,
         0,
     ]
     assert driver.execute_script("return document.querySelectorAll('a[href^=\"javascript\"]').length") == 0
     assert severe_logs(driver) == []
+
+
+# ---------------------------------------------------------------- an archive's page
+
+
+def hub_graph(n: int = 1200) -> nx.MultiDiGraph:
+    """A scale-free graph of the size an archive's page draws: a few hubs with hundreds
+    of neighbours, where a hub drawn under its neighbours' names used to lose its clicks."""
+    import networkx as nx_
+
+    B = nx_.barabasi_albert_graph(n, 4, seed=7)
+    types = ("PLACE", "PERSON", "AGENCY", "ORG")
+    G = nx.MultiDiGraph()
+    for i in B:
+        G.add_node(f"N:{i}", label=f"实体{i}", type=types[i % 4], aliases=f"别名{i}", docs=f"{i % 97:03d}.txt", mentions=1)
+    for u, v in sorted(B.edges()):
+        G.add_edge(f"N:{u}", f"N:{v}", key="CO_MENTION", type="CO_MENTION", docs="001.txt", evidence=f"实体{u}与实体{v}。", weight=1.0)
+    return G
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[nx.MultiDiGraph, str]:
+    G = hub_graph()
+    path = tmp_path_factory.mktemp("archive") / "graph.html"
+    write_html(G, path, title="kg archive test", max_nodes=800)
+    return G, path.resolve().as_uri()
+
+
+def test_every_hub_is_clickable_at_fit_zoom(driver, archive) -> None:
+    G, url = archive
+    load(driver, url)
+    drawn = set(driver.execute_script("return kg.nodes.getIds()"))
+    hubs = sorted((n for n in G if n in drawn), key=lambda n: (-G.degree(n), n))[:50]
+    for n in hubs:
+        hit = driver.execute_script(
+            "var id = arguments[0], net = kg.network, p = net.canvasToDOM(net.getPositions([id])[id]);"
+            "var box = document.getElementById('kg-network').getBoundingClientRect();"
+            "var top = document.elementFromPoint(box.left + p.x, box.top + p.y);"
+            "return [net.getNodeAt(p), top && top.tagName];",
+            n,
+        )
+        assert hit == [n, "CANVAS"], (G.nodes[n]["label"], hit)
+
+
+def test_the_hubs_names_show_on_first_view(driver, archive) -> None:
+    G, url = archive
+    load(driver, url)
+    labelled = driver.execute_script("return kg.hubLabels()")
+    assert len(labelled) >= 10
+    top = sorted(G, key=lambda n: (-G.degree(n), n))[0]
+    assert top in labelled
+    # readable on screen: the label font times the zoom is at least 12 px
+    px = driver.execute_script("var id = arguments[0]; return kg.nodes.get(id).font.size * kg.network.getScale();", top)
+    assert px >= 12
+
+
+def test_search_finds_an_entity_that_is_not_drawn_and_brings_in_its_neighbours(driver, archive) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    G, url = archive
+    load(driver, url)
+    drawn = set(driver.execute_script("return kg.nodes.getIds()"))
+    n = sorted((m for m in G if m not in drawn), key=lambda m: (-G.degree(m), m))[0]
+    box = driver.find_element("id", "kg-search")
+    box.send_keys(G.nodes[n]["label"], Keys.ENTER)
+    wait_for(lambda: driver.execute_script("return kg.network.getSelectedNodes()") == [n], 5, "the entity not drawn to be selected")
+    now = set(driver.execute_script("return kg.nodes.getIds()"))
+    assert set(G.predecessors(n)) | set(G.successors(n)) <= now  # its neighbours came with it
+    assert driver.find_element("css selector", "#kg-panel h2").text == G.nodes[n]["label"]
+    assert severe_logs(driver) == []
+
+
+def test_status_follows_filters_and_keys_work(driver, archive) -> None:
+    G, url = archive
+    load(driver, url)
+    others = driver.execute_script("return kg.data.nodes.filter(function (n) { return n.type !== 'PERSON'; }).length")
+    driver.find_element("css selector", '#kg-legend input[data-kind="node"][value="PERSON"]').click()
+    assert driver.find_element("id", "kg-status").text.startswith(f"{others:,} of 800 entities, ")
+    driver.find_element("tag name", "body").send_keys("/")
+    assert driver.execute_script("return document.activeElement.id") == "kg-search"

@@ -226,7 +226,7 @@ def check_page(page: str) -> dict:
     parser = _Tags()
     parser.feed(page)
     assert {t for t, _ in parser.tags} <= PAGE_TAGS
-    assert [t for t, _ in parser.tags].count("script") == 3
+    assert [t for t, _ in parser.tags].count("script") == 4  # the two data blocks and the page's two scripts
     assert not [a for _, attrs in parser.tags for a, _ in attrs if a.startswith("on")]
     m = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S)
     assert m is not None

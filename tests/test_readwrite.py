@@ -482,15 +482,19 @@ def test_html_contains_labels_escaped(page: str, G) -> None:
 
 
 def test_html_script_blocks_cannot_be_broken(page: str) -> None:
-    """Only our three script elements exist, and the data block is valid JSON."""
+    """Only our four script elements exist, and the data blocks are valid JSON."""
     opens = re.findall(r"^<script\b[^>]*>", page, re.MULTILINE)
-    assert page.count("</script") == 3
+    assert page.count("</script") == 4
     assert "<!--" not in page  # would switch the HTML parser into escaped script states
     assert opens == [
         "<script>",
         '<script type="application/json" id="kg-data">',
+        '<script type="application/json" id="kg-more">',
         "<script>",
     ]
+    more = re.search(r'<script type="application/json" id="kg-more">(.*?)</script>', page, re.DOTALL)
+    assert more and "<" not in more.group(1) and ">" not in more.group(1)
+    assert json.loads(more.group(1)) == {"rels": [], "docs": [], "nodes": [], "edges": []}  # all drawn
     m = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.DOTALL)
     assert m
     block = m.group(1)
@@ -538,7 +542,7 @@ def test_html_never_uses_inner_html(page: str) -> None:
 
 
 def test_html_legend(page: str) -> None:
-    legend = re.search(r'<div id="kg-legend".*?\n</div>', page, re.DOTALL)
+    legend = re.search(r'<details id="kg-legend".*?\n</details>', page, re.DOTALL)
     assert legend
     for t in (
         "PLACE",

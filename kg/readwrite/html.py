@@ -2,12 +2,21 @@
 
 The page needs no network: the vis-network 9.1.2 JavaScript and CSS bundled
 with pyvis are inlined, and so is the graph.  It offers a search box (canonical
-name or any alias, CJK included) that selects and focuses a node, check boxes
-that show or hide each entity and relation type (the legend of colours), a
-side panel with everything known about the selected node (type, aliases,
-division code and level, posts, documents, and the evidence sentence of each
-of its relations) or edge (relation, title, evidence), and dims everything but
-the neighbourhood of the selection.
+name or any alias, CJK included, over every entity of the graph, drawn or not:
+one that is not drawn is brought in with its neighbours) that selects and
+focuses a node, check boxes that show or hide each entity and relation type (the
+legend of colours; the status line counts what they leave shown), a side panel
+with everything known about the selected node (type, aliases, division code and
+level, posts, its relations grouped by type with the evidence sentence of each,
+its documents folded last) or edge (relation, title, evidence), and dims
+everything but the neighbourhood of the selection.  Keys: Escape clears, ``/``
+searches, ``f`` fits, ``+``/``-`` zoom.  On a phone the filters start folded and
+the panel is a sheet at the bottom.
+
+An archive's page stays usable: no node is drawn over another's centre
+(:func:`kg.layout.separate`), so a click at any zoom gets the node aimed at, and
+the most connected entities' names stay readable on screen however far out the
+view is, as many as fit without covering each other.
 
 Why not ``pyvis.Network.write_html``:
 
@@ -25,12 +34,14 @@ deterministic) and the page starts with physics off, so even 2,000 nodes are
 drawn and interactive at once, and nothing jiggles.  "Relax layout" runs a
 bounded vis-network stabilisation, after which physics is switched off again.
 
-Size: above ``max_nodes`` entities the page keeps the most connected ones
-(:func:`kg.layout.most_connected`) and says how many it left out; the GraphML
-file always holds the whole graph.
+Size: above ``max_nodes`` entities the page draws the most connected ones
+(:func:`kg.layout.most_connected`) and says how many it left out; the others and
+their relations travel compactly in the second data block, so search still finds
+them; the GraphML file holds the whole graph too.
 
 Safety: graph text reaches the page either HTML-escaped (legend, entity index,
-heading) or inside one ``<script type="application/json">`` block in which
+heading) or inside two ``<script type="application/json">`` blocks (the drawn
+graph, and the rest, parsed on the first search) in which
 ``<``, ``>`` and ``&`` are written as JSON ``\\u003c`` escapes, so it can
 neither close the script element nor start a comment.  The page script builds
 every tooltip, panel line and search suggestion with ``textContent`` and DOM
@@ -69,6 +80,7 @@ from kg.layout import (
     most_connected,
     node_color,
     node_size,
+    separate,
 )
 from kg.readwrite.graphml import (
     clean_text,
@@ -145,6 +157,7 @@ def _csp_hash(script: str) -> str:
 
 class _Page(NamedTuple):
     payload: dict[str, Any]
+    more: dict[str, Any]
     type_counts: Counter[str]
     rel_counts: Counter[str]
     shown: list[Any]
@@ -158,21 +171,19 @@ def _build(G: nx.Graph, max_nodes: int | None, positions: Mapping[Any, tuple[flo
         positions = layout_positions(H)
     vid = unique_node_ids(sorted_nodes(G))  # the GraphML ids; vis.DataSet rejects duplicates
     degree = dict(G.degree())  # degree in the whole graph: what the panel reports
+    # no node drawn over another's centre, so a click at any zoom gets the node aimed at
+    positions = separate({n: positions[n] for n in shown}, {n: node_size(degree.get(n, 0)) for n in shown})
     type_counts: Counter[str] = Counter()
-    node_records: list[dict[str, Any]] = []
-    for n in shown:
+
+    def node_record(n: Any) -> dict[str, Any]:
         a = G.nodes[n]
         ntype = _text(a.get("type")) or "?"
-        type_counts[ntype] += 1
-        x, y = positions[n]
         rec: dict[str, Any] = {
             "id": vid[n],
             "label": _text(a.get("label")) or vid[n],
             "type": ntype,
             "color": node_color(ntype),
             "size": node_size(degree.get(n, 0)),
-            "x": x,
-            "y": y,
             "degree": degree.get(n, 0),
         }
         for name in ("aliases", "docs", "posts"):
@@ -184,6 +195,13 @@ def _build(G: nx.Graph, max_nodes: int | None, positions: Mapping[Any, tuple[flo
         for name in ("adcode", "level"):
             if value := _text(a.get(name)):
                 rec[name] = value
+        return rec
+
+    node_records: list[dict[str, Any]] = []
+    for n in shown:
+        rec = node_record(n)
+        type_counts[rec["type"]] += 1
+        rec["x"], rec["y"] = positions[n]
         node_records.append(rec)
 
     # Parallel edges (either direction) get increasingly curved arcs so each
@@ -193,14 +211,13 @@ def _build(G: nx.Graph, max_nodes: int | None, positions: Mapping[Any, tuple[flo
     rel_counts: Counter[str] = Counter()
     evidence: list[str] = []
     evidence_index: dict[str, int] = {}
-    edge_records: list[dict[str, Any]] = []
-    for i, (u, v, k, d) in enumerate(sorted_edges(H)):
+
+    def edge_record(eid: str, u: Any, v: Any, k: Any, d: dict[str, Any]) -> dict[str, Any]:
         rel = _text(d.get("type")) or (k if isinstance(k, str) else "") or "?"
-        rel_counts[rel] += 1
         pair = (vid[u], vid[v]) if vid[u] <= vid[v] else (vid[v], vid[u])
         nth = seen_pairs[pair]
         seen_pairs[pair] += 1
-        rec = {"id": f"e{i}", "from": vid[u], "to": vid[v], "type": rel, "color": edge_color(rel)}
+        rec = {"id": eid, "from": vid[u], "to": vid[v], "type": rel, "color": edge_color(rel)}
         if title := _text(d.get("title")):
             rec["title"] = title
         if ev := _text(d.get("evidence")):
@@ -215,7 +232,13 @@ def _build(G: nx.Graph, max_nodes: int | None, positions: Mapping[Any, tuple[flo
             rec["width"] = round(1 + min(4.0, math.log1p(max(float(weight), 0.0))), 2)
         if nth:
             rec["curve"] = round(0.15 * nth, 2)
-        edge_records.append(rec)
+        return rec
+
+    edge_records = [edge_record(f"e{i}", u, v, k, d) for i, (u, v, k, d) in enumerate(sorted_edges(H))]
+    rel_counts.update(e["type"] for e in edge_records)
+    # what the page does not draw is still in it, so search finds every entity and
+    # selecting one brings it in with its neighbours
+    more = _more(G, shown, H is G, vid, degree, evidence, evidence_index)
 
     n_nodes, n_edges = len(node_records), len(edge_records)
     options: dict[str, Any] = {
@@ -264,16 +287,79 @@ def _build(G: nx.Graph, max_nodes: int | None, positions: Mapping[Any, tuple[flo
         },
         "nodes": node_records,
         "edges": edge_records,
+        "colors": {"types": TYPE_COLORS, "other": OTHER_COLOR, "edges": EDGE_COLORS, "other_edge": OTHER_EDGE_COLOR},
         "evidence": evidence,
         "options": options,
     }
-    return _Page(payload, type_counts, rel_counts, shown)
+    return _Page(payload, more, type_counts, rel_counts, shown)
+
+
+def _more(
+    G: nx.Graph,
+    shown: list[Any],
+    whole: bool,
+    vid: dict[Any, str],
+    degree: dict[Any, int],
+    evidence: list[str],
+    evidence_index: dict[str, int],
+) -> dict[str, Any]:
+    """What the page does not draw, compactly: every other entity and every relation
+    touching one, so that search finds every entity and selecting one brings it in with
+    its neighbours. Nodes are short-keyed records (i id, l label, t type, g degree,
+    a aliases, d document numbers, m mentions, c code, v level, p posts); edges are
+    arrays [from, to, relation number, evidence number or -1, weight, title, document
+    numbers]; documents and relation types are listed once."""
+    drawn = set(shown)
+    docs: dict[str, int] = {}
+    rels: dict[str, int] = {}
+
+    def doc_numbers(value: Any) -> list[int]:
+        return [docs.setdefault(d, len(docs)) for d in _items(value)]
+
+    nodes = []
+    for n in sorted_nodes(G):
+        if n in drawn:
+            continue
+        a = G.nodes[n]
+        rec: dict[str, Any] = {"i": vid[n], "l": _text(a.get("label")) or vid[n], "t": _text(a.get("type")) or "?", "g": degree.get(n, 0)}
+        for key, name in (("a", "aliases"), ("p", "posts")):
+            if items := _items(a.get(name)):
+                rec[key] = items
+        if numbers := doc_numbers(a.get("docs")):
+            rec["d"] = numbers
+        if (mentions := _number(a.get("mentions"))) is not None:
+            rec["m"] = mentions
+        for key, name in (("c", "adcode"), ("v", "level")):
+            if value := _text(a.get(name)):
+                rec[key] = value
+        nodes.append(rec)
+    edges = []
+    for u, v, k, d in [] if whole else sorted_edges(G):
+        if u in drawn and v in drawn:
+            continue
+        rel = _text(d.get("type")) or (k if isinstance(k, str) else "") or "?"
+        ev = _text(d.get("evidence"))
+        number = evidence_index.setdefault(ev, len(evidence)) if ev else -1
+        if ev and number == len(evidence):
+            evidence.append(ev)
+        edges.append(
+            [
+                vid[u],
+                vid[v],
+                rels.setdefault(rel, len(rels)),
+                number,
+                _number(d.get("weight")) or 1.0,
+                _text(d.get("title")),
+                doc_numbers(d.get("docs")),
+            ]
+        )
+    return {"rels": list(rels), "docs": list(docs), "nodes": nodes, "edges": edges}
 
 
 def _legend(type_counts: Counter[str], rel_counts: Counter[str]) -> str:
     """Legend of colours; each entry is also the check box that shows/hides it."""
     types = [t for t in TYPE_COLORS if t in type_counts] + sorted(t for t in type_counts if t not in TYPE_COLORS)
-    parts = ['<div id="kg-legend" aria-label="legend and filters">', "<b>Entities</b>"]
+    parts = ['<details id="kg-legend" open aria-label="legend and filters">', "<summary>Filters</summary>", "<b>Entities</b>"]
     for t in types:
         parts.append(
             f'<label class="kg-item"><input type="checkbox" checked data-kind="node" value="{html.escape(t, quote=True)}">'
@@ -290,7 +376,7 @@ def _legend(type_counts: Counter[str], rel_counts: Counter[str]) -> str:
                 f'<span class="kg-line" style="border-top:3px {style} {edge_color(r)}"></span>'
                 f"{html.escape(r)} <small>({rel_counts[r]})</small></label>"
             )
-    parts.append("</div>")
+    parts.append("</details>")
     return "\n".join(parts)
 
 
@@ -339,6 +425,16 @@ header h1 { font-size: 18px; margin: 0; }
 #kg-legend { position: absolute; top: 8px; left: 8px; background: rgba(255,255,255,0.92); max-height: calc(100% - 24px); overflow: auto;
   border: 1px solid #ccc; border-radius: 4px; padding: 6px 10px; font-size: 13px; z-index: 10; }
 #kg-legend b { display: block; margin-top: 4px; }
+#kg-legend summary { cursor: pointer; font-weight: bold; }
+.kg-group summary { cursor: pointer; font-weight: bold; margin: 6px 0 2px; }
+/* phones: filters folded, the panel a sheet at the bottom, nothing covering the whole graph */
+@media (max-width: 700px) {
+  header h1 { font-size: 15px; }
+  #kg-search { width: 100%; }
+  #kg-legend { font-size: 12px; max-height: 40%; }
+  #kg-panel { top: auto; bottom: 0; left: 0; right: 0; width: auto; max-width: none; max-height: 45%;
+    border-radius: 8px 8px 0 0; }
+}
 .kg-item { display: block; white-space: nowrap; line-height: 21px; cursor: pointer; }
 .kg-item input { margin: 0 6px 0 0; vertical-align: middle; }
 .kg-dot { display: inline-block; width: 12px; height: 12px; border-radius: 6px; margin-right: 6px; vertical-align: middle; }
@@ -370,7 +466,7 @@ _SCRIPT = """
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("kg-data").textContent);
-  var MAX_LIST = 200, TIP_ALIASES = 8;
+  var MAX_LIST = 200, TIP_ALIASES = 8, HUB_LABELS = 30, HUB_PX = 13;
   var DIM_OPACITY = 0.15, FONT = "#343434", DIM_FONT = "#c8c8c8";
   var statusBox = document.getElementById("kg-status");
   var panel = document.getElementById("kg-panel");
@@ -390,7 +486,7 @@ _SCRIPT = """
   data.nodes.forEach(function (n) { nodeById[n.id] = n; });
   data.edges.forEach(function (e) { edgeById[e.id] = e; });
   function evidence(e) { return typeof e.ev === "number" ? data.evidence[e.ev] : ""; }
-  function nodeLabel(id) { return nodeById[id] ? nodeById[id].label : id; }
+  function nodeLabel(id) { return nodeById[id] ? nodeById[id].label : moreById[id] ? moreById[id].l : id; }
 
   function tipBox(rows) {
     var box = el("div", "kg-tip");
@@ -428,7 +524,40 @@ _SCRIPT = """
   var edges = new vis.DataSet(data.edges.map(visEdge));
   var network = new vis.Network(document.getElementById("kg-network"), { nodes: nodes, edges: edges }, data.options);
   kg.network = network; kg.nodes = nodes; kg.edges = edges;
-  var summary = statusBox.textContent;
+  var fullSummary = statusBox.textContent, summary = fullSummary;
+
+  // ---- the hubs' names stay readable however far the view is zoomed out: the most
+  // connected entities, as many as fit without one name covering another, get a label
+  // font of at least HUB_PX on screen
+  var hubCandidates = data.nodes.slice().sort(function (a, b) {
+    return b.degree - a.degree || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  }).slice(0, 4 * HUB_LABELS).map(function (n) { return n.id; });
+  var hubFont = Object.create(null), hubShown = [];
+  function sizeHubLabels() {
+    var scale = network.getScale(), want = Math.round(HUB_PX / Math.min(1, scale));
+    var at = network.getPositions(hubCandidates), taken = [], chosen = Object.create(null);
+    hubShown = [];
+    hubCandidates.forEach(function (id) {
+      if (hubShown.length >= HUB_LABELS || nodeHidden[id]) { return; }
+      var n = nodeById[id], p = network.canvasToDOM(at[id]), w = n.label.length * HUB_PX + 6, r = n.size * scale;
+      var b = { l: p.x - w / 2, r: p.x + w / 2, t: p.y + r, b: p.y + r + HUB_PX + 6 };
+      if (taken.some(function (o) { return b.l < o.r && o.l < b.r && b.t < o.b && o.t < b.b; })) { return; }
+      taken.push(b); chosen[id] = true; hubShown.push(id);
+    });
+    var changes = [];
+    hubCandidates.forEach(function (id) {
+      var size = chosen[id] ? want : 14;
+      if (hubFont[id] === size || (hubFont[id] === undefined && size === 14)) { return; }
+      hubFont[id] = size;
+      var stroke = chosen[id] ? Math.max(2, want / 6) : 0;
+      changes.push({ id: id, font: { size: size, color: FONT, strokeWidth: stroke, strokeColor: "#ffffff" } });
+    });
+    if (changes.length) {
+      nodes.update(changes);
+      if (keep) { paint(); }  // updated items got their options re-parsed
+    }
+  }
+  kg.hubLabels = function () { return hubShown.slice(); };
 
   network.once("afterDrawing", function () {
     kg.ready = true;
@@ -436,6 +565,8 @@ _SCRIPT = """
     document.body.setAttribute("data-kg-ready", "1");
   });
   network.fit({ animation: false });
+  var zoomTimer = null;
+  network.on("zoom", function () { clearTimeout(zoomTimer); zoomTimer = setTimeout(sizeHubLabels, 80); });
 
   // ---- relax: a bounded simulation that always ends with physics off
   var relaxing = false;
@@ -456,6 +587,7 @@ _SCRIPT = """
   var hiddenType = Object.create(null), hiddenRel = Object.create(null);
   var nodeHidden = Object.create(null), edgeHidden = Object.create(null);
   var boxes = Array.prototype.slice.call(document.querySelectorAll("#kg-legend input[type=checkbox]"));
+  if (window.matchMedia && window.matchMedia("(max-width: 700px)").matches) { document.getElementById("kg-legend").open = false; }
   function applyFilters() {
     boxes.forEach(function (b) { (b.getAttribute("data-kind") === "node" ? hiddenType : hiddenRel)[b.value] = !b.checked; });
     var nu = [], eu = [];
@@ -469,6 +601,12 @@ _SCRIPT = """
     });
     if (nu.length) { nodes.update(nu); }
     if (eu.length) { edges.update(eu); }
+    var shownNodes = data.nodes.filter(function (n) { return !nodeHidden[n.id]; }).length;
+    var shownEdges = data.edges.filter(function (e) { return !edgeHidden[e.id]; }).length;
+    summary = shownNodes === data.nodes.length && shownEdges === data.edges.length ? fullSummary
+      : shownNodes.toLocaleString("en") + " of " + data.nodes.length.toLocaleString("en") + " entities, " +
+        shownEdges.toLocaleString("en") + " of " + data.edges.length.toLocaleString("en") + " relations shown";
+    statusBox.textContent = summary;
     if (selected && ((selected.node && nodeHidden[selected.node]) || (selected.edge && edgeHidden[selected.edge]))) { clearSelection(); }
     else if (keep) { paint(); }  // updated items got their options re-parsed
   }
@@ -571,14 +709,31 @@ _SCRIPT = """
     }
     row(body, "mentions", n.mentions);
     row(body, "degree", n.degree);
-    row(body, "documents", n.docs);
     var rels = network.getConnectedEdges(id).map(function (eid) { return edgeById[eid]; }).filter(Boolean);
     rels.sort(function (a, b) {
       return relRank(a.type) - relRank(b.type) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     });
     body.appendChild(el("h3", null, "Relations (" + rels.length + ")"));
-    rels.slice(0, MAX_LIST).forEach(function (e) { body.appendChild(relationItem(e, id)); });
-    if (rels.length > MAX_LIST) { body.appendChild(el("div", "kg-docs", "… " + (rels.length - MAX_LIST) + " more not listed")); }
+    // one fold per relation type, stated relations open, co-mentions folded
+    var groups = [];
+    rels.forEach(function (e) {
+      if (!groups.length || groups[groups.length - 1].type !== e.type) { groups.push({ type: e.type, items: [] }); }
+      groups[groups.length - 1].items.push(e);
+    });
+    groups.forEach(function (g) {
+      var fold = el("details", "kg-group");
+      fold.open = g.type !== "CO_MENTION";
+      fold.appendChild(el("summary", null, g.type + " (" + g.items.length + ")"));
+      g.items.slice(0, MAX_LIST).forEach(function (e) { fold.appendChild(relationItem(e, id)); });
+      if (g.items.length > MAX_LIST) { fold.appendChild(el("div", "kg-docs", "… " + (g.items.length - MAX_LIST) + " more not listed")); }
+      body.appendChild(fold);
+    });
+    if (n.docs && n.docs.length) {
+      var docs = el("details", "kg-group");
+      docs.appendChild(el("summary", null, "Documents (" + n.docs.length + ")"));
+      docs.appendChild(el("div", "kg-docs", n.docs.join("、")));
+      body.appendChild(docs);
+    }
   }
   function showEdge(id) {
     var e = edgeById[id];
@@ -602,7 +757,80 @@ _SCRIPT = """
     row(body, "weight", e.weight);
   }
 
+  // ---- entities the page does not draw: found by search, brought in with their neighbours
+  var more = null, moreById = Object.create(null), moreEdgesOf = null;
+  function loadMore() {
+    if (!more) {
+      more = JSON.parse(document.getElementById("kg-more").textContent);
+      more.nodes.forEach(function (r) { moreById[r.i] = r; });
+    }
+    return more;
+  }
+  function docNames(numbers) { return (numbers || []).map(function (k) { return more.docs[k]; }); }
+  function fullNode(r) {  // a compact record as the drawn nodes' records read
+    var n = { id: r.i, label: r.l, type: r.t, degree: r.g, color: data.colors.types[r.t] || data.colors.other,
+      size: Math.round((8 + 4 * Math.sqrt(Math.max(r.g, 0))) * 100) / 100 };
+    if (r.a) { n.aliases = r.a; }
+    if (r.p) { n.posts = r.p; }
+    if (r.d) { n.docs = docNames(r.d); }
+    if (r.m !== undefined) { n.mentions = r.m; }
+    if (r.c) { n.adcode = r.c; }
+    if (r.v) { n.level = r.v; }
+    return n;
+  }
+  function fullEdge(a, k) {
+    var type = more.rels[a[2]];
+    var e = { id: "m" + k, from: a[0], to: a[1], type: type, color: data.colors.edges[type] || data.colors.other_edge, weight: a[4],
+      width: Math.round((1 + Math.min(4, Math.log1p(Math.max(a[4], 0)))) * 100) / 100 };
+    if (a[3] >= 0) { e.ev = a[3]; }
+    if (a[5]) { e.title = a[5]; }
+    if (a[6].length) { e.docs = docNames(a[6]); }
+    return e;
+  }
+  function moreEdges(id) {
+    loadMore();
+    if (!moreEdgesOf) {
+      moreEdgesOf = Object.create(null);
+      more.edges.forEach(function (a, k) {
+        (moreEdgesOf[a[0]] = moreEdgesOf[a[0]] || []).push(k);
+        if (a[1] !== a[0]) { (moreEdgesOf[a[1]] = moreEdgesOf[a[1]] || []).push(k); }
+      });
+    }
+    return (moreEdgesOf[id] || []).map(function (k) { return fullEdge(more.edges[k], k); });
+  }
+  function bringIn(id) {
+    loadMore();
+    if (nodeById[id] || !moreById[id]) { return; }
+    var es = moreEdges(id).slice(0, MAX_LIST), near = [], fresh = [];
+    es.forEach(function (e) {
+      var other = e.from === id ? e.to : e.from;
+      if (nodeById[other]) { if (near.indexOf(other) < 0) { near.push(other); } }
+      else if (moreById[other] && other !== id && fresh.indexOf(other) < 0) { fresh.push(other); }
+    });
+    var at = network.getPositions(near), cx = 0, cy = 0;
+    if (near.length) {
+      near.forEach(function (m) { cx += at[m].x; cy += at[m].y; });
+      cx = cx / near.length + 80; cy = cy / near.length + 80;
+    } else {
+      var view = network.getViewPosition(); cx = view.x; cy = view.y;
+    }
+    var added = [];
+    function place(r, x, y) { var n = fullNode(r); n.x = x; n.y = y; data.nodes.push(n); nodeById[n.id] = n; added.push(n); }
+    place(moreById[id], cx, cy);
+    fresh.forEach(function (m, i) {
+      var a = 2 * Math.PI * i / fresh.length;
+      place(moreById[m], cx + 180 * Math.cos(a), cy + 180 * Math.sin(a));
+    });
+    nodes.add(added.map(visNode));
+    var links = es.filter(function (e) { return nodeById[e.from] && nodeById[e.to] && !edgeById[e.id]; });
+    links.forEach(function (e) { data.edges.push(e); edgeById[e.id] = e; });
+    edges.add(links.map(visEdge));
+    kg.broughtIn = (kg.broughtIn || 0) + added.length;
+  }
+  kg.bringIn = bringIn;
+
   function selectNode(id, focus) {
+    if (!nodeById[id]) { bringIn(id); }
     var n = nodeById[id];
     if (!n) { return; }
     if (hiddenType[n.type]) {
@@ -637,15 +865,32 @@ _SCRIPT = """
     else { clearSelection(); }
   });
   document.getElementById("kg-close").addEventListener("click", clearSelection);
-  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape") { clearSelection(); } });
+  // keyboard: Escape clears, / searches, f fits the view, + and - zoom
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape") { clearSelection(); return; }
+    var typing = ev.target && (ev.target.tagName === "INPUT" || ev.target.tagName === "TEXTAREA");
+    if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    if (ev.key === "/") { ev.preventDefault(); box.focus(); box.select(); }
+    else if (ev.key === "f") { network.fit({ animation: false }); sizeHubLabels(); }
+    else if (ev.key === "+" || ev.key === "=" || ev.key === "-") {
+      var scale = network.getScale() * (ev.key === "-" ? 1 / 1.25 : 1.25);
+      network.moveTo({ scale: scale, animation: false });
+      sizeHubLabels();
+    }
+  });
 
   // ---- search: canonical name or any alias; exact, then prefix, then substring
-  var names = data.nodes.map(function (n) {
-    return { id: n.id, degree: n.degree, keys: [n.label].concat(n.aliases || []).map(norm) };
-  });
+  var names = null;  // every entity's names, drawn or not: built on the first search
   function search(q) {
     q = norm(q);
     if (!q) { return []; }
+    if (!names) {
+      names = data.nodes.map(function (n) {
+        return { id: n.id, degree: n.degree, keys: [n.label].concat(n.aliases || []).map(norm) };
+      }).concat(loadMore().nodes.map(function (r) {
+        return { id: r.i, degree: r.g, keys: [r.l].concat(r.a || []).map(norm) };
+      }));
+    }
     var hits = [];
     names.forEach(function (s) {
       var best = 3;
@@ -685,16 +930,25 @@ _SCRIPT = """
   box.addEventListener("keydown", function (ev) {
     if (ev.key === "Enter" && !ev.isComposing) { clearTimeout(timer); runSearch(); }
   });
-  var list = document.getElementById("kg-names"), seen = Object.create(null);
-  data.nodes.forEach(function (n) {
-    [n.label].concat(n.aliases || []).forEach(function (s) {
-      if (seen[s] || list.childElementCount >= 5000) { return; }
-      seen[s] = true;
-      var o = document.createElement("option");
-      o.value = s;
-      list.appendChild(o);
+  var list = document.getElementById("kg-names"), listed = false;
+  function fillNames() {  // the search box's suggestions, filled when it is first used
+    if (listed) { return; }
+    listed = true;
+    var seen = Object.create(null);
+    data.nodes.map(function (n) { return [n.label].concat(n.aliases || []); }).concat(loadMore().nodes.map(function (r) {
+      return [r.l].concat(r.a || []);
+    })).forEach(function (labels) {
+      labels.forEach(function (s) {
+        if (seen[s] || list.childElementCount >= 5000) { return; }
+        seen[s] = true;
+        var o = document.createElement("option");
+        o.value = s;
+        list.appendChild(o);
+      });
     });
-  });
+  }
+  box.addEventListener("focus", fillNames);
+  sizeHubLabels();
 })();
 """
 
@@ -751,6 +1005,8 @@ def generate_html(
         "</div>",
         _index(G, page.shown),
         f'<script type="application/json" id="kg-data">{_script_json(page.payload)}</script>',
+        # parsed on the first search: the page is drawn without reading it
+        f'<script type="application/json" id="kg-more">{_script_json(page.more)}</script>',
         f"<script>{_SCRIPT}</script>",
         "</body>",
         "</html>",
