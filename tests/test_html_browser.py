@@ -425,3 +425,21 @@ def test_status_follows_filters_and_keys_work(driver, archive) -> None:
     assert driver.find_element("id", "kg-status").text.startswith(f"{others:,} of 800 entities, ")
     driver.find_element("tag name", "body").send_keys("/")
     assert driver.execute_script("return document.activeElement.id") == "kg-search"
+
+
+def test_a_phone_gets_folded_filters_and_a_bottom_sheet(driver, archive) -> None:
+    G, url = archive
+    driver.set_window_size(390, 844)
+    try:
+        load(driver, url)
+        assert driver.execute_script("return document.getElementById('kg-legend').open") is False
+        driver.execute_script("kg.selectNode(arguments[0], true)", sorted(G, key=lambda n: (-G.degree(n), n))[0])
+        box = driver.execute_script(
+            "var r = document.getElementById('kg-panel').getBoundingClientRect();"
+            "return [r.left, r.right, r.bottom, r.height, document.documentElement.clientWidth, window.innerHeight];"
+        )
+        left, right, bottom, height, width, view = box
+        assert left <= 1 and right >= width - 1  # the whole width
+        assert height <= 0.5 * view  # half the screen at most: the graph stays in sight
+    finally:
+        driver.set_window_size(1400, 900)

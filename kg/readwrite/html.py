@@ -427,14 +427,6 @@ header h1 { font-size: 18px; margin: 0; }
 #kg-legend b { display: block; margin-top: 4px; }
 #kg-legend summary { cursor: pointer; font-weight: bold; }
 .kg-group summary { cursor: pointer; font-weight: bold; margin: 6px 0 2px; }
-/* phones: filters folded, the panel a sheet at the bottom, nothing covering the whole graph */
-@media (max-width: 700px) {
-  header h1 { font-size: 15px; }
-  #kg-search { width: 100%; }
-  #kg-legend { font-size: 12px; max-height: 40%; }
-  #kg-panel { top: auto; bottom: 0; left: 0; right: 0; width: auto; max-width: none; max-height: 45%;
-    border-radius: 8px 8px 0 0; }
-}
 .kg-item { display: block; white-space: nowrap; line-height: 21px; cursor: pointer; }
 .kg-item input { margin: 0 6px 0 0; vertical-align: middle; }
 .kg-dot { display: inline-block; width: 12px; height: 12px; border-radius: 6px; margin-right: 6px; vertical-align: middle; }
@@ -458,6 +450,14 @@ div.vis-tooltip { white-space: normal !important; max-width: 480px; font-size: 1
 #kg-index { padding: 8px 12px; font-size: 13px; }
 #kg-index table { border-collapse: collapse; }
 #kg-index td, #kg-index th { border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; }
+/* phones: filters folded, the panel a sheet at the bottom, nothing covering the whole graph */
+@media (max-width: 700px) {
+  header h1 { font-size: 15px; }
+  #kg-search { width: 100%; }
+  #kg-legend { font-size: 12px; max-height: 40%; }
+  #kg-panel { top: auto; bottom: 0; left: 0; right: 0; width: auto; max-width: none; max-height: 45%;
+    border-radius: 8px 8px 0 0; }
+}
 """
 
 # The page script.  Graph text is only ever assigned to textContent, DOM
@@ -565,8 +565,16 @@ _SCRIPT = """
     document.body.setAttribute("data-kg-ready", "1");
   });
   network.fit({ animation: false });
-  var zoomTimer = null;
-  network.on("zoom", function () { clearTimeout(zoomTimer); zoomTimer = setTimeout(sizeHubLabels, 80); });
+  // resized after every change of zoom, by the user or by a focus on a selection
+  var sizedAt = 0, zoomTimer = null;
+  network.on("afterDrawing", function () {
+    var scale = network.getScale();
+    if (Math.abs(scale - sizedAt) > 0.01 * sizedAt) {
+      sizedAt = scale;
+      clearTimeout(zoomTimer);
+      zoomTimer = setTimeout(sizeHubLabels, 60);
+    }
+  });
 
   // ---- relax: a bounded simulation that always ends with physics off
   var relaxing = false;
@@ -871,11 +879,9 @@ _SCRIPT = """
     var typing = ev.target && (ev.target.tagName === "INPUT" || ev.target.tagName === "TEXTAREA");
     if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
     if (ev.key === "/") { ev.preventDefault(); box.focus(); box.select(); }
-    else if (ev.key === "f") { network.fit({ animation: false }); sizeHubLabels(); }
+    else if (ev.key === "f") { network.fit({ animation: false }); }
     else if (ev.key === "+" || ev.key === "=" || ev.key === "-") {
-      var scale = network.getScale() * (ev.key === "-" ? 1 / 1.25 : 1.25);
-      network.moveTo({ scale: scale, animation: false });
-      sizeHubLabels();
+      network.moveTo({ scale: network.getScale() * (ev.key === "-" ? 1 / 1.25 : 1.25), animation: false });
     }
   });
 
