@@ -443,3 +443,33 @@ def test_a_phone_gets_folded_filters_and_a_bottom_sheet(driver, archive) -> None
         assert height <= 0.5 * view  # half the screen at most: the graph stays in sight
     finally:
         driver.set_window_size(1400, 900)
+
+
+def test_filters_by_document_and_place(driver, page_url, graph, ids) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    load(driver, page_url)
+    shown = "return kg.nodes.get({ filter: function (n) { return !n.hidden; } }).map(function (n) { return n.id; })"
+    doc = sorted({d for _, a in graph.nodes(data=True) for d in a["docs"].split("|") if d})[-1]
+    driver.find_element("id", "kg-doc").send_keys(doc, Keys.ENTER)
+    visible = set(driver.execute_script(shown))
+    assert visible == {ids[n] for n, a in graph.nodes(data=True) if doc in a["docs"].split("|")}
+    assert " of " in driver.find_element("id", "kg-status").text
+    driver.find_element("id", "kg-doc").clear()
+    driver.find_element("id", "kg-place").send_keys("兴县", Keys.ENTER)
+    visible = set(driver.execute_script(shown))
+    xing = next(n for n, a in graph.nodes(data=True) if a["label"] == "兴县")
+    located = {u for u, v, d in graph.edges(data=True) if v == xing and d["type"] == "LOCATED_IN"}
+    assert {ids[xing]} | {ids[n] for n in located} <= visible
+    assert ids[next(n for n, a in graph.nodes(data=True) if a["label"] == "晋中市")] not in visible
+
+
+def test_export_of_what_is_shown(driver, page_url, graph, ids) -> None:
+    load(driver, page_url)
+    whole = nx.parse_graphml(driver.execute_script("return kg.graphml()"))
+    assert whole.number_of_nodes() == graph.number_of_nodes() and whole.number_of_edges() == graph.number_of_edges()
+    city = next(n for n, a in graph.nodes(data=True) if a["label"] == "晋中市")
+    driver.execute_script("kg.selectNode(arguments[0], false)", ids[city])
+    part = nx.parse_graphml(driver.execute_script("return kg.graphml()"))
+    assert set(part) == {ids[city]} | {ids[n] for n in nx.all_neighbors(graph, city)}
+    assert driver.execute_script("return kg.png()").startswith("data:image/png;base64,")

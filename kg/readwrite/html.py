@@ -376,6 +376,9 @@ def _legend(type_counts: Counter[str], rel_counts: Counter[str]) -> str:
                 f'<span class="kg-line" style="border-top:3px {style} {edge_color(r)}"></span>'
                 f"{html.escape(r)} <small>({rel_counts[r]})</small></label>"
             )
+    parts.append("<b>Only</b>")
+    parts.append('<label class="kg-item">document <input id="kg-doc" type="search" placeholder="file name" size="14"></label>')
+    parts.append('<label class="kg-item">place <input id="kg-place" type="search" placeholder="and what lies in it" size="14"></label>')
     parts.append("</details>")
     return "\n".join(parts)
 
@@ -596,15 +599,39 @@ _SCRIPT = """
   var nodeHidden = Object.create(null), edgeHidden = Object.create(null);
   var boxes = Array.prototype.slice.call(document.querySelectorAll("#kg-legend input[type=checkbox]"));
   if (window.matchMedia && window.matchMedia("(max-width: 700px)").matches) { document.getElementById("kg-legend").open = false; }
+  // document: entities and relations read in a document whose name holds the text;
+  // place: a place, the places under it (PART_OF), what lies in them (LOCATED_IN) and
+  // who holds a post there (HOLDS_POSITION)
+  var docBox = document.getElementById("kg-doc"), placeBox = document.getElementById("kg-place");
+  function inDoc(docs, q) { return !!docs && docs.some(function (d) { return d.indexOf(q) >= 0; }); }
+  function placeScope(q) {
+    var roots = data.nodes.filter(function (n) {
+      return n.type === "PLACE" && (norm(n.label) === q || (n.aliases || []).some(function (a) { return norm(a) === q; }));
+    });
+    if (!roots.length) { return null; }
+    var scope = Object.create(null), queue = roots.map(function (n) { return n.id; });
+    queue.forEach(function (id) { scope[id] = true; });
+    var into = Object.create(null);  // place -> what points at it by PART_OF or LOCATED_IN
+    data.edges.forEach(function (e) {
+      if (e.type === "PART_OF" || e.type === "LOCATED_IN") { (into[e.to] = into[e.to] || []).push(e.from); }
+    });
+    for (var k = 0; k < queue.length; k++) {
+      (into[queue[k]] || []).forEach(function (m) { if (!scope[m]) { scope[m] = true; queue.push(m); } });
+    }
+    data.edges.forEach(function (e) { if (e.type === "HOLDS_POSITION" && scope[e.to]) { scope[e.from] = true; } });
+    return scope;
+  }
   function applyFilters() {
     boxes.forEach(function (b) { (b.getAttribute("data-kind") === "node" ? hiddenType : hiddenRel)[b.value] = !b.checked; });
+    var docQ = docBox.value.trim(), placeQ = norm(placeBox.value), scope = placeQ ? placeScope(placeQ) : null;
+    placeBox.setCustomValidity(placeQ && !scope ? "no such place" : "");
     var nu = [], eu = [];
     data.nodes.forEach(function (n) {
-      var h = !!hiddenType[n.type];
+      var h = !!hiddenType[n.type] || (docQ && !inDoc(n.docs, docQ)) || (scope !== null && !scope[n.id]);
       if (h !== !!nodeHidden[n.id]) { nodeHidden[n.id] = h; nu.push({ id: n.id, hidden: h }); }
     });
     data.edges.forEach(function (e) {
-      var h = !!(hiddenRel[e.type] || nodeHidden[e.from] || nodeHidden[e.to]);
+      var h = !!(hiddenRel[e.type] || nodeHidden[e.from] || nodeHidden[e.to] || (docQ && !inDoc(e.docs, docQ)));
       if (h !== !!edgeHidden[e.id]) { edgeHidden[e.id] = h; eu.push({ id: e.id, hidden: h }); }
     });
     if (nu.length) { nodes.update(nu); }
@@ -619,7 +646,60 @@ _SCRIPT = """
     else if (keep) { paint(); }  // updated items got their options re-parsed
   }
   boxes.forEach(function (b) { b.addEventListener("change", applyFilters); });
+  [docBox, placeBox].forEach(function (b) {
+    b.addEventListener("change", applyFilters);
+    b.addEventListener("keydown", function (ev) { if (ev.key === "Enter" && !ev.isComposing) { applyFilters(); } });
+  });
   kg.applyFilters = applyFilters;
+
+  // ---- export what is shown: the picture, and the entities and relations for Gephi
+  // (the selection's neighbourhood when one is selected, else everything the filters leave)
+  function shownGraph() {
+    var ns = data.nodes.filter(function (n) { return !nodeHidden[n.id] && nodeById[n.id] && (!keep || keep.nodes[n.id]); });
+    var ids = Object.create(null);
+    ns.forEach(function (n) { ids[n.id] = true; });
+    var es = data.edges.filter(function (e) { return !edgeHidden[e.id] && ids[e.from] && ids[e.to] && (!keep || keep.edges[e.id]); });
+    return { nodes: ns, edges: es };
+  }
+  function xml(s) {
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+  function graphml() {
+    var g = shownGraph(), at = network.getPositions(g.nodes.map(function (n) { return n.id; }));
+    var keys = [["n_label", "node", "label"], ["n_type", "node", "type"], ["n_aliases", "node", "aliases"], ["n_docs", "node", "docs"],
+      ["n_x", "node", "x", "double"], ["n_y", "node", "y", "double"], ["e_type", "edge", "type"], ["e_title", "edge", "title"],
+      ["e_evidence", "edge", "evidence"], ["e_docs", "edge", "docs"]];
+    var out = ['<?xml version="1.0" encoding="UTF-8"?>', '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'];
+    keys.forEach(function (k) {
+      out.push('  <key id="' + k[0] + '" for="' + k[1] + '" attr.name="' + k[2] + '" attr.type="' + (k[3] || "string") + '"/>');
+    });
+    function put(key, value) { return '<data key="' + key + '">' + xml(value) + "</data>"; }
+    out.push('  <graph edgedefault="directed">');
+    g.nodes.forEach(function (n) {
+      out.push('    <node id="' + xml(n.id) + '">' + put("n_label", n.label) + put("n_type", n.type) +
+        put("n_aliases", (n.aliases || []).join("|")) + put("n_docs", (n.docs || []).join("|")) +
+        put("n_x", at[n.id].x) + put("n_y", -at[n.id].y) + "</node>");
+    });
+    g.edges.forEach(function (e) {  // the kind as Gephi reads it: one per relation type, per title for posts
+      var kind = e.type === "HOLDS_POSITION" && e.title ? e.type + ":" + e.title : e.type;
+      out.push('    <edge source="' + xml(e.from) + '" target="' + xml(e.to) + '" label="' + xml(kind) + '">' +
+        put("e_type", e.type) + put("e_title", e.title || "") + put("e_evidence", evidence(e)) +
+        put("e_docs", (e.docs || []).join("|")) + "</edge>");
+    });
+    out.push("  </graph>", "</graphml>");
+    return out.join("\\n") + "\\n";
+  }
+  function download(name, href) {
+    var a = document.createElement("a");
+    a.href = href; a.download = name;
+    document.body.appendChild(a); a.click(); document.body.removeChild(a);
+  }
+  kg.graphml = graphml;
+  kg.png = function () { return network.canvas.frame.canvas.toDataURL("image/png"); };
+  document.getElementById("kg-png").addEventListener("click", function () { download("graph-view.png", kg.png()); });
+  document.getElementById("kg-graphml").addEventListener("click", function () {
+    download("graph-view.graphml", URL.createObjectURL(new Blob([graphml()], { type: "application/xml" })));
+  });
 
   // ---- neighbourhood highlight
   // Dimming writes the opacity and label colour straight into vis-network's
@@ -996,6 +1076,8 @@ def generate_html(
         '<input id="kg-search" type="search" list="kg-names" placeholder="search name or alias" aria-label="search" autocomplete="off">',
         '<datalist id="kg-names"></datalist>',
         '<button id="kg-relax" type="button" title="run the force simulation for a moment, then stop">Relax layout</button>',
+        '<button id="kg-png" type="button" title="the view as a picture">PNG</button>',
+        '<button id="kg-graphml" type="button" title="the entities and relations shown, for Gephi">GraphML</button>',
         f'<span id="kg-status">{html.escape(status)}</span>',
         "</header>",
     ]
