@@ -132,14 +132,27 @@ class Skipped:
 # --- finding files ---------------------------------------------------------
 
 
+#: A folder holding both is a kg build's output: its page and tables are kg's own
+#: writing, never articles, and reading them back (an output folder inside the input
+#: folder, ``cd ARCHIVE && kg build .``) would feed each build the last one's page.
+OUTPUT_MARKERS = ("graph.graphml", "build_report.json")
+OUTPUT_FOLDER_REASON = "a kg output folder (graph.graphml, build_report.json): not read as articles"
+
+
+def is_output_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds a kg build's output."""
+    return all((folder / name).is_file() for name in OUTPUT_MARKERS)
+
+
 def _walk(root: Path) -> Iterator[Path]:
     """Yield candidate article files under ``root``, in no particular order.
 
     Symlinked directories are followed, but each real directory is entered at
     most once, so a link pointing back up the tree cannot loop.  Hidden files
     and directories (".git", ".ipynb_checkpoints") are not articles.  A
-    subdirectory that cannot be listed is yielded itself, so that reading it
-    reports the error as a :class:`Skipped` instead of losing it silently.
+    subdirectory that cannot be listed, or that holds a kg build's output
+    (:func:`is_output_folder`), is yielded itself, so that reading it reports
+    why as a :class:`Skipped` instead of losing it silently.
     """
     seen: set[tuple[int, int]] = set()
     stack = [root]
@@ -154,6 +167,9 @@ def _walk(root: Path) -> Iterator[Path]:
         if key in seen:
             continue
         seen.add(key)
+        if is_output_folder(folder):
+            yield folder
+            continue
         try:
             with os.scandir(folder) as it:
                 entries = list(it)
@@ -405,6 +421,8 @@ def read_document(path: Path, doc_id: str) -> Document | Skipped:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
             if stat.S_ISDIR(st.st_mode):
+                if is_output_folder(path):
+                    return Skipped(path, OUTPUT_FOLDER_REASON)
                 os.listdir(path)  # surfaces the error of an unlistable folder
             return Skipped(path, "not a regular file")
         if st.st_size > MAX_BYTES:

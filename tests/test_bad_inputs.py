@@ -42,7 +42,7 @@ from bad_inputs import (
 )
 from test_html_browser import assert_no_alert, driver, load, severe_logs, wait_for  # noqa: F401  (driver: headless Chromium fixture)
 
-from kg.documents import MAX_BYTES, Document, Skipped, read_document, read_documents
+from kg.documents import MAX_BYTES, OUTPUT_FOLDER_REASON, Document, Skipped, read_document, read_documents
 from kg.readwrite import read_graphml
 
 KG = Path(sys.executable).with_name("kg")
@@ -384,3 +384,24 @@ def test_a_line_naming_many_places_gives_relations_linear_in_its_length() -> Non
     ex = resolve(load_pipeline()(text), "list.txt")
     assert len({e.key for e in ex.entities}) >= 350
     assert len(ex.relations) <= 20 * len(text), f"{len(ex.relations)} relations from {len(text)} characters"
+
+
+def test_an_output_folder_inside_the_inputs_is_not_read_back(tmp_path: Path, seeds_dir: Path) -> None:
+    """``cd ARCHIVE && kg build .``: the default output folder lies inside the input; its page
+    and tables must not become articles, so every later build gives the same bytes."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for src in sorted(seeds_dir.glob("*.txt"))[:2]:
+        (archive / src.name).write_bytes(src.read_bytes())
+    outputs = []
+    for _ in range(3):
+        result = run_kg("build", ".", cwd=archive)
+        assert result.returncode == 0, result.stderr
+        outputs.append({p.name: p.read_bytes() for p in sorted((archive / "output").iterdir()) if p.is_file()})
+    assert outputs[1] == outputs[2]
+    graph_files = [name for name in outputs[0] if name != "build_report.json"]
+    assert [outputs[0][name] for name in graph_files] == [outputs[1][name] for name in graph_files]
+    report = json.loads(outputs[2]["build_report.json"])
+    assert len(report["documents"]) == 2  # the first build had no output folder yet to skip
+    assert report["skipped"] == [{"path": "output", "reason": OUTPUT_FOLDER_REASON}]
+    assert "output" in result.stderr and "kg output folder" in result.stderr
