@@ -608,3 +608,28 @@ def test_ids_that_clash_after_cleaning_stay_distinct(tmp_path: Path) -> None:
     write_entities_csv(G, tmp_path / "e.csv")
     ids = [r[0] for r in read_csv(tmp_path / "e.csv")[1:]]
     assert sorted(ids) == sorted(H.nodes)
+
+
+def test_csv_cells_a_spreadsheet_would_run_start_with_a_quote(tmp_path: Path) -> None:
+    G = nx.MultiDiGraph()
+    G.add_node("POLICY:=1+1", label="=1+1", type="POLICY", aliases="@SUM(A1)|+x", docs="-cmd.txt", mentions=1)
+    G.add_node("PLACE:x", label="x", type="PLACE", docs="a.txt", mentions=-3)
+    G.add_edge(
+        "POLICY:=1+1",
+        "PLACE:x",
+        key="LOCATED_IN",
+        type="LOCATED_IN",
+        title='=HYPERLINK("//ev.il/1")',
+        docs="a.txt",
+        evidence="\t=2",
+        weight=-1.5,
+    )
+    write_entities_csv(G, tmp_path / "e.csv")
+    write_relations_csv(G, tmp_path / "r.csv")
+    entities = {r[0]: r for r in read_csv(tmp_path / "e.csv")[1:]}
+    assert entities["POLICY:=1+1"][1:5] == ["'=1+1", "POLICY", "'@SUM(A1)|+x", "'-cmd.txt"]
+    assert entities["PLACE:x"][5] == "-3"  # a number stays a number
+    relation = read_csv(tmp_path / "r.csv")[1]
+    assert relation[3:7] == ['\'=HYPERLINK("//ev.il/1")', "a.txt", "'\t=2", "-1.5"]
+    write_entities_csv(G, tmp_path / "n.csv", "neo4j")  # a database import takes the text as written
+    assert {r[0]: r for r in read_csv(tmp_path / "n.csv")[1:]}["POLICY:=1+1"][1] == "=1+1"

@@ -17,6 +17,10 @@ as its ends.  Three styles (:data:`CSV_STYLES`):
   ``:LABEL``, ``mentions:int``; ``:START_ID``, ``:END_ID``, ``:TYPE``,
   ``weight:double``), each entity labelled by its type and each relation typed.
 
+In the plain and Excel styles a cell that a spreadsheet would run as a formula (a
+programme quoted as ``“=1+1”``) starts with a ``'`` (:func:`neutralise`); the
+GraphML file and ``kg.load`` keep every name as written.
+
 Quoting is done here rather than by :mod:`csv`: with ``\n`` line ends its
 writer leaves a field holding a bare ``\r`` unquoted, and every reader then
 splits the row there.  A field is quoted when it holds a comma, a double
@@ -78,6 +82,8 @@ _NEO4J_HEADER = {
 }
 _NEO4J_REL_TYPE = ":TYPE"
 BOM = "\ufeff"
+#: What a spreadsheet reads as the start of a formula (see :func:`neutralise`).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> str:
@@ -113,7 +119,27 @@ def _header(columns: Sequence[str], style: str, relations: bool = False) -> list
     return [_NEO4J_REL_TYPE if relations and c == "type" else _NEO4J_HEADER.get(c, c) for c in columns]
 
 
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula, made text (OWASP's advice for CSV
+    injection, which Excel and LibreOffice show as written): a leading ``=``, ``+``,
+    ``-``, ``@``, tab or carriage return gets a ``'`` in front.  Numbers (``-1.5``)
+    stay numbers."""
+    if cell[:1] in FORMULA_STARTS and not _is_number(cell):
+        return "'" + cell
+    return cell
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
 def _write(path: str | os.PathLike[str], header: list[str], rows: list[list[str]], style: str) -> None:
+    if style != "neo4j":  # a database import takes the text as written
+        rows = [[neutralise(cell) for cell in row] for row in rows]
     text = _render(header, rows)
     atomic_write(path, ((BOM if style == "excel" else "") + text).encode("utf-8"))
 
