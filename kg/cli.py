@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from kg.documents import safe_id
 
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
+# a Dask scheduler's address: [protocol://]host:port
+SCHEDULER_RE = re.compile(r"(?:[a-z]+://)?[^\s:/]+:\d+")
 
 
 def _fail(message: str) -> None:
@@ -27,13 +30,13 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, type=click.Path())
 @click.option(
     "-o",
     "--output",
     "outdir",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_OUTPUT,
+    type=click.Path(),
+    default=os.fspath(DEFAULT_OUTPUT),
     show_default=True,
     help="Directory for graph.graphml, graph.html, entities.csv, relations.csv.",
 )
@@ -85,8 +88,8 @@ def main() -> None:
     "neo4j: the headers neo4j-admin import reads (:ID, :START_ID, :END_ID, :TYPE, :LABEL).",
 )
 def build(
-    inputs: tuple[Path, ...],
-    outdir: Path,
+    inputs: tuple[str, ...],
+    outdir: str | Path,
     html_max_nodes: int,
     jobs: int,
     engine: str,
@@ -101,7 +104,15 @@ def build(
     from kg.documents import InputError
     from kg.engines import EngineError, ExtractionError
 
-    sources = list(inputs) or [DEFAULT_INPUT]
+    # checked as typed: as a Path, '' would mean the current folder
+    if any(not p for p in inputs):
+        _fail("an input path is empty")
+    if not outdir:
+        _fail("the output path is empty (-o '')")
+    outdir = Path(outdir)
+    if scheduler and not SCHEDULER_RE.fullmatch(scheduler):
+        _fail(f"--scheduler {scheduler!r} is not a Dask scheduler address (such as tcp://host:8786)")
+    sources = [Path(p) for p in inputs] or [DEFAULT_INPUT]
     if scheduler:
         engine = "dask"
     if jobs is None:

@@ -311,11 +311,15 @@ class DaskEngine(Engine):
 def make_engine(engine: str = "local", jobs: int = 1, scheduler: str | None = None) -> Engine:
     """The engine the CLI names: ``local`` (``jobs`` 1: serial, more: processes) or ``dask``.
 
-    ``jobs`` 0 means one per available CPU.
+    ``jobs`` 0 means one per available CPU, and on this machine (local processes or a
+    local Dask cluster) more than that is capped there: extra workers only cost memory
+    (``-j 10000`` on two CPUs would start as many processes as there are batches).
     """
     if jobs < 0:
         raise ValueError(f"jobs must be >= 0, not {jobs}")
     jobs = jobs or available_cpus()
+    if not scheduler:
+        jobs = min(jobs, available_cpus())
     if engine == "dask":
         return DaskEngine(jobs, scheduler)
     if engine != "local":

@@ -39,6 +39,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree
 
 import networkx as nx
 
@@ -693,13 +694,20 @@ class KnowledgeGraph:
 
 
 def load(path: str | os.PathLike[str] = "output") -> KnowledgeGraph:
-    """Load a graph written by ``kg build``: an output directory or a .graphml file."""
+    """Load a graph written by ``kg build``: an output directory or a .graphml file.
+
+    Raises FileNotFoundError when there is none, ValueError naming the file when it is
+    not GraphML."""
     p = Path(path)
     file = p / GRAPH_FILE if p.is_dir() else p
     if not file.is_file():
         hint = f"kg build seeds -o {p}" if p.suffix != ".graphml" else "kg build seeds -o output"
         raise FileNotFoundError(f"no knowledge graph at {file} (build one first, e.g. `{hint}`)")
-    return KnowledgeGraph(read_graphml(file), source=file)
+    try:
+        graph = read_graphml(file)
+    except (nx.NetworkXError, ElementTree.ParseError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{file} is not a GraphML file kg can read: {exc}") from exc
+    return KnowledgeGraph(graph, source=file)
 
 
 #: Font families that cover Chinese, best first (prefixes of matplotlib family names).

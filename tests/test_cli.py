@@ -365,3 +365,11 @@ def test_evaluate_ner_pipeline_shows_what_the_learned_ner_adds(tmp_path: Path) -
 
     assert person_recall() == 1.0
     assert person_recall("--no-learned-ner") == 0.0
+
+
+def test_empty_paths_and_a_bad_scheduler_address_are_clean_errors(tmp_path: Path, seeds_dir: Path) -> None:
+    out = tmp_path / "out"
+    assert_clean_error(invoke("build", "", "-o", out), "input path is empty")
+    assert_clean_error(invoke("build", seeds_dir, "-o", ""), "output path is empty")
+    assert_clean_error(invoke("build", seeds_dir, "-o", out, "--scheduler", "not a url"), "not a Dask scheduler address")
+    assert not out.exists() and not list(tmp_path.iterdir())

@@ -541,3 +541,10 @@ def test_accepts_a_simple_graph() -> None:
     assert kg.graph.is_multigraph()
     assert labels(kg.places_under("晋中市")) == ["榆次区"]
     assert list(kg.relations().type) == ["PART_OF"]
+
+
+def test_load_names_a_file_that_is_not_graphml(tmp_path: Path) -> None:
+    for name, text in (("a.graphml", "<x/>"), ("b.graphml", "not xml at all")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError, match=f"{name} is not a GraphML file"):
+            load(tmp_path / name)

@@ -108,6 +108,17 @@ def test_make_engine() -> None:
         make_engine("local", -1)
 
 
+def test_jobs_are_capped_at_the_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.engines
+
+    monkeypatch.setattr(kg.engines, "available_cpus", lambda: 3)
+    engine = make_engine("local", 10000)  # no process starts before work arrives
+    try:
+        assert engine.describe() == "local, 3 jobs"
+    finally:
+        engine.close()
+
+
 def test_extraction_error_names_the_document(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, tmp_path: Path) -> None:
     import kg.resolve
 
