@@ -175,14 +175,16 @@ def _read_with_cache(
     key is taken from the same read as the text, so it always names that text.
     """
     from kg.cache import content_key, raw_key
-    from kg.documents import collect_inputs, read_document
+    from kg.documents import HTML_SUFFIXES, collect_inputs, read_document
 
     fp = cache.fingerprint
     hits: list[DocExtraction] = []
     todo: list[tuple[str, str]] = []
     keys: dict[str, tuple[str, str]] = {}
     for path, doc_id in collect_inputs(inputs):
-        raw = _utf8_text(path)
+        # a web page's stored raw text is its text without the markup, never its bytes:
+        # the shortcut would take a .txt's extraction for a .html of the same bytes
+        raw = _utf8_text(path) if path.suffix.lower() not in HTML_SUFFIXES else None
         found = cache.get_raw(raw_key(raw, fp), doc_id) if raw is not None else None
         if found is not None:
             hits.append(found[1])

@@ -145,6 +145,24 @@ def test_a_renamed_document_comes_from_the_cache_under_its_new_id(
     assert_same_outputs(out, tmp_path / "full")
 
 
+def test_a_web_page_with_the_bytes_of_a_text_file_is_read_as_a_web_page(
+    work: tuple[Path, Path, Path], tmp_path: Path, extracted: list[str]
+) -> None:
+    """The same bytes mean other text in a .html (markup dropped) than in a .txt (kept)."""
+    archive, out, _ = work
+    page = "<html><script>var 李秘书 = 1;</script><p>晋中市发展和改革委员会主任韩亮表示，要加快推进项目建设。</p></html>\n"
+    (archive / "page.txt").write_text(page, encoding="utf-8")
+    build([archive], out, update=True)
+    (archive / "page.html").write_text(page, encoding="utf-8")
+    extracted.clear()
+    G, _ = build([archive], out, update=True)
+    assert extracted == ["page.html"]  # extracted, not taken from page.txt's entry
+    evidence = {a["evidence"] for _, _, a in G.edges(data=True) if "page.html" in a["docs"].split("|")}
+    assert evidence and not any("<script>" in e or "var 李秘书" in e for e in evidence)
+    build([archive], tmp_path / "full")
+    assert_same_outputs(out, tmp_path / "full")
+
+
 def test_another_fingerprint_misses_every_entry(
     work: tuple[Path, Path, Path], extracted: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
