@@ -84,6 +84,7 @@ class BuildReport:
     extracted: int = 0  # documents extracted by this build
     cache: Path | None = None  # the cache file written (--update)
     cache_note: str = ""  # why an existing cache was not used
+    cache_save_error: str = ""  # why the cache could not be written (the outputs were)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, extract, merge, write
 
     @property
@@ -295,7 +296,10 @@ def build(
     report.chars = sum(ex.chars for ex in extractions)
     if cache is not None:
         outdir.mkdir(parents=True, exist_ok=True)
-        report.cache = cache.save()
+        try:
+            report.cache = cache.save()
+        except OSError as e:  # the graph is built all the same; only the next --update is slower
+            report.cache_save_error = f"{cache.path}: {e.strerror or e}"
     t2 = time.perf_counter()
     G = build_graph(extractions)
     doc_ids = [ex.doc_id for ex in extractions]

@@ -159,12 +159,49 @@ def encode(ex: DocExtraction) -> list[Any]:
     return row
 
 
+@cache
+def _field_types() -> dict[str, Any]:
+    """Field -> its type, or for a list of records the types of the record's fields."""
+    hints = typing.get_type_hints(DocExtraction)
+    out: dict[str, Any] = {}
+    for name, spec in _layout().items():
+        if spec:
+            item_hints = typing.get_type_hints(_list_types()[name])
+            out[name] = [item_hints[f] for f in spec]
+        else:
+            out[name] = hints[name]
+    return out
+
+
+def _check(value: Any, kind: Any, where: str) -> None:
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise TypeError(f"{where}: {type(value).__name__}, not {getattr(kind, '__name__', kind)}")
+
+
 def decode(row: list[Any], doc_id: str) -> DocExtraction:
-    """The DocExtraction of an :func:`encode` row, under `doc_id`."""
-    types = _list_types()
+    """The DocExtraction of an :func:`encode` row, under `doc_id`.
+
+    Every value is checked against the record's field types, so a row that is valid
+    JSON but not a record kg wrote (a damaged file) raises TypeError: a miss, not a
+    crash further on."""
+    types, kinds = _list_types(), _field_types()
     kwargs: dict[str, Any] = {"doc_id": doc_id}
     for (name, spec), value in zip(_layout().items(), row, strict=True):
-        kwargs[name] = [types[name](*item) for item in value] if spec else value
+        if spec:
+            _check(value, list, name)
+            for item in value:
+                _check(item, list, name)
+                if len(item) != len(spec):
+                    raise TypeError(f"{name}: {len(item)} fields, not {len(spec)}")
+                for v, kind, f in zip(item, kinds[name], spec, strict=True):
+                    _check(v, kind, f"{name}.{f}")
+            kwargs[name] = [types[name](*item) for item in value]
+        elif spec == []:
+            _check(value, list, name)
+            kwargs[name] = value
+        else:
+            _check(value, kinds[name], name)
+            kwargs[name] = value
     return DocExtraction(**kwargs)
 
 

@@ -164,6 +164,8 @@ def build(
         click.echo(f"warning: skipped {safe_id(os.fsdecode(s.path))}: {s.reason}", err=True)
     if report.cache_note:
         click.echo(f"warning: cache in {outdir} not used ({report.cache_note}); all documents extracted", err=True)
+    if report.cache_save_error:
+        click.echo(f"warning: the cache could not be saved ({report.cache_save_error}); the next --update extracts again", err=True)
     # the plain serial build prints what it always printed; anything else says how it ran
     cached = f", {report.cached} from cache" if update else ""
     how = "" if report.engine == "local, 1 job" else f" ({report.engine})"

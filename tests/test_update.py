@@ -191,7 +191,7 @@ def test_rules_only_builds_keep_their_own_cache(work: tuple[Path, Path, Path], t
     assert extracted == [] and again.cached == 11
 
 
-@pytest.mark.parametrize("damage", ["garbage", "damaged line", "empty"])
+@pytest.mark.parametrize("damage", ["garbage", "damaged line", "wrong types", "empty"])
 def test_a_damaged_cache_is_rebuilt(work: tuple[Path, Path, Path], extracted: list[str], damage: str) -> None:
     archive, out, ref = work
     path = out / CACHE_DIR / CACHE_FILE
@@ -202,11 +202,26 @@ def test_a_damaged_cache_is_rebuilt(work: tuple[Path, Path, Path], extracted: li
         lines[3] = lines[3][:150]  # cut inside the JSON
         lines[5] = lines[5][:200] + b"\xff" + lines[5][200:]  # not UTF-8
         path.write_bytes(b"\n".join(lines))
+    elif damage == "wrong types":  # valid JSON, not a record kg wrote
+        for i, bad in ((2, b"[1,2,3,4]"), (4, b'["x","",[],[]]'), (6, b'[5,"",[[1,2,3,4,5,6]],[]]')):
+            key, raw, _ = lines[i].split(b"\t", 2)
+            lines[i] = b"\t".join([key, raw, bad])
+        path.write_bytes(b"\n".join(lines))
     else:
         path.write_text("", encoding="utf-8")
     _, report = build([archive], out, update=True)
-    assert len(extracted) == {"garbage": 11, "damaged line": 2, "empty": 11}[damage]
+    assert len(extracted) == {"garbage": 11, "damaged line": 2, "wrong types": 3, "empty": 11}[damage]
     assert_same_outputs(out, ref)
+
+
+def test_a_cache_that_cannot_be_saved_is_a_warning(work: tuple[Path, Path, Path]) -> None:
+    archive, out, ref = work
+    path = out / CACHE_DIR / CACHE_FILE
+    path.unlink()
+    path.mkdir()  # the cache file's place is taken by a folder
+    G, report = build([archive], out, update=True)
+    assert report.cache is None and str(path) in report.cache_save_error
+    assert_same_outputs(out, ref)  # the outputs were written all the same
 
 
 def test_records_round_trip_exactly(seeds_dir: Path) -> None:
