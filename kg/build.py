@@ -138,8 +138,9 @@ def report_record(G: nx.MultiDiGraph, doc_ids: list[str], skipped: list[Skipped]
     return {
         "documents": sorted(doc_ids),
         "skipped": [{"path": str(s.path), "reason": s.reason} for s in sorted(skipped, key=lambda s: str(s.path))],
-        "entities": dict(sorted(Counter(a["type"] for _, a in G.nodes(data=True)).items())),
-        "relations": dict(sorted(Counter(a["type"] for _, _, a in G.edges(data=True)).items())),
+        # a graph written by other tools may lack a type: counted as "?", not a KeyError
+        "entities": dict(sorted(Counter(str(a.get("type", "?")) for _, a in G.nodes(data=True)).items())),
+        "relations": dict(sorted(Counter(str(a.get("type", k)) for _, _, k, a in G.edges(keys=True, data=True)).items())),
     }
 
 

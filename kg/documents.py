@@ -49,6 +49,7 @@ import codecs
 import logging
 import os
 import stat
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -404,6 +405,12 @@ def _looks_binary(text: str) -> bool:
     return controls > len(text) * _MAX_CONTROL_SHARE
 
 
+def _visible(text: str) -> bool:
+    """Whether the text holds anything but white space and invisible format characters
+    (zero-width spaces and joiners, word joiners, BOMs: Unicode category Cf)."""
+    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text)
+
+
 def read_document(path: Path, doc_id: str) -> Document | Skipped:
     """Read, decode and normalise one file; never raises for a bad file.
 
@@ -448,7 +455,7 @@ def read_document(path: Path, doc_id: str) -> Document | Skipped:
     if _looks_binary(raw):
         return Skipped(path, "binary file")
     norm = normalize_layout(raw)
-    if not norm.text.strip():
+    if not _visible(norm.text):
         return Skipped(path, "empty")
     if len(norm.text) > MAX_CHARS:
         return Skipped(path, f"too long ({len(norm.text)} characters; at most {MAX_CHARS} are processed)")

@@ -265,3 +265,9 @@ def test_html_page_is_read_as_text_without_tags_scripts_or_styles(tmp_path: Path
     assert isinstance(doc, Document) and doc.doc_id == "page.html"
     assert doc.text == "兴县经济技术开发区\n县发改局局长张建兵表示，加快项目建设。\n第二段&文字"
     assert "alert" not in doc.raw and "color" not in doc.raw and "注释" not in doc.raw
+
+
+def test_a_file_of_invisible_characters_is_empty(tmp_path: Path) -> None:
+    path = tmp_path / "zw.txt"
+    path.write_text("\u200b\u200c\u2060\ufeff\n\u200d ", encoding="utf-8")
+    assert read_document(path, "zw.txt") == Skipped(path, "empty")

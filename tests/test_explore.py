@@ -11,6 +11,7 @@ on the seeds are the stable ones the notebook relies on.
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 import warnings
@@ -548,3 +549,14 @@ def test_load_names_a_file_that_is_not_graphml(tmp_path: Path) -> None:
         (tmp_path / name).write_text(text, encoding="utf-8")
         with pytest.raises(ValueError, match=f"{name} is not a GraphML file"):
             load(tmp_path / name)
+
+
+def test_a_graph_written_by_networkx_is_written_like_a_build(tmp_path: Path) -> None:
+    G = nx.MultiDiGraph()
+    G.add_node("a", label="甲")
+    G.add_node("b")
+    G.add_edge("a", "b")
+    nx.write_graphml(G, tmp_path / "nx.graphml")
+    paths = load(tmp_path / "nx.graphml").write(tmp_path / "out")  # no type on nodes or edges
+    report = json.loads((tmp_path / "out" / "build_report.json").read_text(encoding="utf-8"))
+    assert report["entities"] == {"?": 2} and [p.name for p in paths] == list(BUILD_OUTPUT_FILES)
