@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import tempfile
 import time
 from collections import Counter
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from kg.atomic import atomic_batch, atomic_write
-from kg.documents import Document, InputError, Skipped, read_documents
+from kg.documents import Document, InputError, Skipped, read_documents, safe_id
 from kg.engines import BATCH_CHARS, Engine, SerialEngine, make_engine
 from kg.extraction import DocExtraction
 from kg.graph import build_graph
@@ -132,12 +133,17 @@ def write_outputs(
     return paths
 
 
+def _where(s: Skipped) -> str:
+    """How the report names a skipped file: its doc id, else its path as printable text."""
+    return s.doc_id or safe_id(os.fsdecode(s.path))
+
+
 def report_record(G: nx.MultiDiGraph, doc_ids: list[str], skipped: list[Skipped]) -> dict:
     """What build_report.json says: documents read, documents skipped and why, and
     entities and relations per type. No timings, so equal inputs give equal files."""
     return {
         "documents": sorted(doc_ids),
-        "skipped": [{"path": str(s.path), "reason": s.reason} for s in sorted(skipped, key=lambda s: str(s.path))],
+        "skipped": sorted(({"path": _where(s), "reason": s.reason} for s in skipped), key=lambda r: r["path"]),
         # a graph written by other tools may lack a type: counted as "?", not a KeyError
         "entities": dict(sorted(Counter(str(a.get("type", "?")) for _, a in G.nodes(data=True)).items())),
         "relations": dict(sorted(Counter(str(a.get("type", k)) for _, _, k, a in G.edges(keys=True, data=True)).items())),

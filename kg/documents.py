@@ -51,7 +51,7 @@ import os
 import stat
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Final
@@ -128,6 +128,9 @@ class Skipped:
 
     path: Path
     reason: str
+    #: where the build report names it: its doc id, relative to the input folder, so
+    #: the report does not depend on how the input was typed (``./a`` or ``a``)
+    doc_id: str = field(default="", compare=False)
 
 
 # --- finding files ---------------------------------------------------------
@@ -429,36 +432,36 @@ def read_document(path: Path, doc_id: str) -> Document | Skipped:
         if not stat.S_ISREG(st.st_mode):
             if stat.S_ISDIR(st.st_mode):
                 if is_output_folder(path):
-                    return Skipped(path, OUTPUT_FOLDER_REASON)
+                    return Skipped(path, OUTPUT_FOLDER_REASON, doc_id)
                 os.listdir(path)  # surfaces the error of an unlistable folder
-            return Skipped(path, "not a regular file")
+            return Skipped(path, "not a regular file", doc_id)
         if st.st_size > MAX_BYTES:
-            return Skipped(path, f"too large ({st.st_size} bytes; at most {MAX_BYTES} are read)")
+            return Skipped(path, f"too large ({st.st_size} bytes; at most {MAX_BYTES} are read)", doc_id)
         with open(path, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        return Skipped(path, f"unreadable: {exc.strerror or exc}")
+        return Skipped(path, f"unreadable: {exc.strerror or exc}", doc_id)
     if len(data) > MAX_BYTES:  # grew since stat, or a special file that reports no size
-        return Skipped(path, f"too large (over {MAX_BYTES} bytes)")
+        return Skipped(path, f"too large (over {MAX_BYTES} bytes)", doc_id)
     if not data.strip():
-        return Skipped(path, "empty")
+        return Skipped(path, "empty", doc_id)
     decoded = _decode(data)
     if decoded is None:
-        return Skipped(path, "binary file" if b"\x00" in data else "not UTF-8 or GB18030 text")
+        return Skipped(path, "binary file" if b"\x00" in data else "not UTF-8 or GB18030 text", doc_id)
     raw, encoding, bad = decoded
     del data
     raw = raw.removeprefix("\ufeff")
     if path.suffix.lower() in HTML_SUFFIXES:
         raw = html_to_text(raw)
     if len(raw) > _MAX_RAW_CHARS:
-        return Skipped(path, f"too long ({len(raw)} characters; at most {MAX_CHARS} are processed)")
+        return Skipped(path, f"too long ({len(raw)} characters; at most {MAX_CHARS} are processed)", doc_id)
     if _looks_binary(raw):
-        return Skipped(path, "binary file")
+        return Skipped(path, "binary file", doc_id)
     norm = normalize_layout(raw)
     if not _visible(norm.text):
-        return Skipped(path, "empty")
+        return Skipped(path, "empty", doc_id)
     if len(norm.text) > MAX_CHARS:
-        return Skipped(path, f"too long ({len(norm.text)} characters; at most {MAX_CHARS} are processed)")
+        return Skipped(path, f"too long ({len(norm.text)} characters; at most {MAX_CHARS} are processed)", doc_id)
     warning = ""
     if bad:
         warning = f"{bad} undecodable byte sequence{'s' if bad > 1 else ''} replaced by U+FFFD (read as {encoding})"

@@ -234,7 +234,8 @@ def test_build_report_lists_documents_read_and_skipped(corpus, corpus_build) -> 
     assert {"documents", "skipped", "entities", "relations"} <= set(report)
     items = list(read_documents([root]))
     assert report["documents"] == [d.doc_id for d in items if isinstance(d, Document)]
-    assert report["skipped"] == [{"path": str(s.path), "reason": s.reason} for s in items if isinstance(s, Skipped)]
+    # named by doc id, relative to the input folder however it was typed
+    assert report["skipped"] == [{"path": s.doc_id, "reason": s.reason} for s in items if isinstance(s, Skipped)]
     G = read_graphml(outdir / "graph.graphml")
 
     def total(x: int | dict[str, int]) -> int:  # a count, or counts per type
@@ -405,3 +406,16 @@ def test_an_output_folder_inside_the_inputs_is_not_read_back(tmp_path: Path, see
     assert len(report["documents"]) == 2  # the first build had no output folder yet to skip
     assert report["skipped"] == [{"path": "output", "reason": OUTPUT_FOLDER_REASON}]
     assert "output" in result.stderr and "kg output folder" in result.stderr
+
+
+def test_the_report_names_skipped_files_the_same_however_the_input_is_typed(tmp_path: Path, seeds_dir: Path) -> None:
+    archive = tmp_path / "archive"
+    (archive / "sub").mkdir(parents=True)
+    (archive / "a.txt").write_bytes(next(iter(sorted(seeds_dir.glob("*.txt")))).read_bytes())
+    (archive / "sub" / "empty.txt").write_bytes(b"")
+    reports = []
+    for typed, out in (("archive", "o1"), ("./archive/", "o2"), (str(archive), "o3")):
+        assert run_kg("build", typed, "-o", out, cwd=tmp_path).returncode == 0
+        reports.append((tmp_path / out / "build_report.json").read_bytes())
+    assert reports[0] == reports[1] == reports[2]
+    assert json.loads(reports[0])["skipped"] == [{"path": "sub/empty.txt", "reason": "empty"}]

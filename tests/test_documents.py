@@ -230,7 +230,7 @@ def test_read_documents_mixes_documents_and_skips(tmp_path: Path) -> None:
     results = read_documents([tmp_path])
     assert not isinstance(results, list)  # lazy
     kinds = [(type(r).__name__, getattr(r, "doc_id", None)) for r in results]
-    assert kinds == [("Document", "a.txt"), ("Skipped", None), ("Document", "c.txt")]
+    assert kinds == [("Document", "a.txt"), ("Skipped", "b.txt"), ("Document", "c.txt")]  # a skip keeps its doc id too
 
 
 def test_nothing_readable_raises_after_reporting_skips(tmp_path: Path) -> None:
