@@ -73,6 +73,11 @@ class Division:
     parent: str
 
 
+# units the table names by a level letter and a zone word alone (320921400 县开发区):
+# in text that is any county's zone (县开发区 = the county the article means), not that one
+LETTER_ZONE_RE = re.compile("[省市县区旗](?:经济技术开发区|经济开发区|开发区|工业园区|工业园|高新区|产业园区|工业集中区|产业集聚区)")
+
+
 class Gazetteer:
     """Lookup of divisions by code, by full name and by short form."""
 
@@ -81,7 +86,8 @@ class Gazetteer:
         self.by_name: dict[str, list[Division]] = {}
         self.by_short: dict[str, list[Division]] = {}
         for d in divisions:
-            self.by_name.setdefault(d.name, []).append(d)
+            if not LETTER_ZONE_RE.fullmatch(d.name):
+                self.by_name.setdefault(d.name, []).append(d)
         for d in divisions:
             if d.level not in ("province", "city", "county"):
                 continue  # town short forms are ordinary words (发展乡 -> 发展)

@@ -87,3 +87,10 @@ def test_a_town_named_old_town_stays_a_town(nlp: Language) -> None:
     # 古城镇 is a town of 垣曲县: the county is not extended into an old town over it
     doc = nlp("近日，垣曲县古城镇举办农民丰收节。")
     assert ("古城镇", "PLACE") in {(e.text, e.label_) for e in doc.ents}
+
+
+def test_a_county_zone_written_with_the_letter_is_the_home_countys(nlp: Language) -> None:
+    # the division table holds a unit named 县开发区 (in 江苏); in a 商水县 story it is 商水县's zone
+    doc = nlp("商水县召开会议。县开发区管委会主任张立新讲话。")
+    bodies = {e._.kg["canonical"]: e._.kg.get("located_code", "") for e in doc.ents if e.label_ == "AGENCY"}
+    assert bodies == {"商水县开发区管委会": "411623"}

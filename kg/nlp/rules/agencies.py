@@ -217,7 +217,7 @@ def agency_from_span(
             chain = [Candidate(pos, pos + len(head), "PLACE", p.canonical, p.priority, p.attrs)]
             pos += len(head)
     zone = ZONE_BODY_RE.fullmatch(text, chain[0].start if chain else pos, e)
-    if zone is not None:
+    if zone is not None and (chain or text[pos] not in PREFIX_LEVEL):  # 县开发区管委会: the letter's place names it
         # the body lies in the zone, not in the place the zone's name begins with
         place = place_from_span(text, zone.start(1), zone.end(1), places)
         if not place.attrs.get("generic"):
