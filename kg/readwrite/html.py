@@ -175,31 +175,9 @@ def _build(G: nx.Graph, max_nodes: int | None, positions: Mapping[Any, tuple[flo
     positions = separate({n: positions[n] for n in shown}, {n: node_size(degree.get(n, 0)) for n in shown})
     type_counts: Counter[str] = Counter()
 
-    def node_record(n: Any) -> dict[str, Any]:
-        a = G.nodes[n]
-        ntype = _text(a.get("type")) or "?"
-        rec: dict[str, Any] = {
-            "id": vid[n],
-            "label": _text(a.get("label")) or vid[n],
-            "type": ntype,
-            "color": node_color(ntype),
-            "size": node_size(degree.get(n, 0)),
-            "degree": degree.get(n, 0),
-        }
-        for name in ("aliases", "docs", "posts"):
-            if items := _items(a.get(name)):
-                rec[name] = items
-        mentions = _number(a.get("mentions"))
-        if mentions is not None:
-            rec["mentions"] = mentions
-        for name in ("adcode", "level"):
-            if value := _text(a.get(name)):
-                rec[name] = value
-        return rec
-
     node_records: list[dict[str, Any]] = []
     for n in shown:
-        rec = node_record(n)
+        rec = _node_record(G, n, vid, degree)
         type_counts[rec["type"]] += 1
         rec["x"], rec["y"] = positions[n]
         node_records.append(rec)
@@ -294,6 +272,44 @@ def _build(G: nx.Graph, max_nodes: int | None, positions: Mapping[Any, tuple[flo
     return _Page(payload, more, type_counts, rel_counts, shown)
 
 
+def _node_record(G: nx.Graph, n: Any, vid: dict[Any, str], degree: dict[Any, int]) -> dict[str, Any]:
+    """What the page knows of an entity: name, type, colour, size and the panel's facts."""
+    a = G.nodes[n]
+    ntype = _text(a.get("type")) or "?"
+    rec: dict[str, Any] = {
+        "id": vid[n],
+        "label": _text(a.get("label")) or vid[n],
+        "type": ntype,
+        "color": node_color(ntype),
+        "size": node_size(degree.get(n, 0)),
+        "degree": degree.get(n, 0),
+    }
+    for name in ("aliases", "docs", "posts"):
+        if items := _items(a.get(name)):
+            rec[name] = items
+    mentions = _number(a.get("mentions"))
+    if mentions is not None:
+        rec["mentions"] = mentions
+    for name in ("adcode", "level"):
+        if value := _text(a.get(name)):
+            rec[name] = value
+    return rec
+
+
+#: the short keys of an entity the page does not draw (colour and size follow from type and degree)
+_SHORT_KEYS = {
+    "id": "i",
+    "label": "l",
+    "type": "t",
+    "degree": "g",
+    "aliases": "a",
+    "posts": "p",
+    "mentions": "m",
+    "adcode": "c",
+    "level": "v",
+}
+
+
 def _more(
     G: nx.Graph,
     shown: list[Any],
@@ -320,18 +336,10 @@ def _more(
     for n in sorted_nodes(G):
         if n in drawn:
             continue
-        a = G.nodes[n]
-        rec: dict[str, Any] = {"i": vid[n], "l": _text(a.get("label")) or vid[n], "t": _text(a.get("type")) or "?", "g": degree.get(n, 0)}
-        for key, name in (("a", "aliases"), ("p", "posts")):
-            if items := _items(a.get(name)):
-                rec[key] = items
-        if numbers := doc_numbers(a.get("docs")):
+        full = _node_record(G, n, vid, degree)
+        rec = {short: full[key] for key, short in _SHORT_KEYS.items() if key in full}
+        if numbers := doc_numbers(G.nodes[n].get("docs")):
             rec["d"] = numbers
-        if (mentions := _number(a.get("mentions"))) is not None:
-            rec["m"] = mentions
-        for key, name in (("c", "adcode"), ("v", "level")):
-            if value := _text(a.get(name)):
-                rec[key] = value
         nodes.append(rec)
     edges = []
     for u, v, k, d in [] if whole else sorted_edges(G):
