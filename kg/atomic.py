@@ -18,16 +18,19 @@ until the next build.
 Each file is replaced on its own, so a build stopped between two files leaves
 some outputs new and some old (each whole).  :func:`atomic_batch` narrows
 that window: writes inside it are staged, and all renamed together, in a row,
-when the block ends without error (or all discarded when it raises).
+when the block ends without error (or all discarded when it raises); if one
+rename fails, the targets already replaced are put back.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import errno
 import os
 import re
 import secrets
+import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -153,17 +156,62 @@ def atomic_batch() -> Iterator[None]:
     if outer is not None:
         outer.extend(staged)
         return
+    _swap_all(staged)
+
+
+def _swap_all(staged: list[tuple[Path, Path]]) -> None:
+    """Rename every staged file over its target, all or nothing.
+
+    Every target is checked first (a folder where a file should go fails before
+    anything changes); each existing target keeps a backup (a hard link, else a
+    copy) until all renames are done, so a rename that fails half way (a file held
+    open on Windows, an immutable file) puts back the targets already replaced.
+    The error names the target, not a temporary file.
+    """
     try:
-        for i, (tmp, target) in enumerate(staged):
-            os.replace(tmp, target)
-            staged[i] = (target, target)
-    except BaseException:
-        for tmp, target in staged:
-            if tmp != target:
-                tmp.unlink(missing_ok=True)
-        raise
+        for _tmp, target in staged:
+            if target.is_dir() and not target.is_symlink():
+                raise IsADirectoryError(errno.EISDIR, "a folder is where this output goes", str(target))
+        backups: list[tuple[Path, Path | None]] = []  # (target, its backup or None: it did not exist)
+        try:
+            for _tmp, target in staged:
+                backups.append((target, _backup(target)))
+            done = 0
+            try:
+                for tmp, target in staged:
+                    try:
+                        os.replace(tmp, target)
+                    except OSError as e:
+                        raise OSError(e.errno, f"could not replace the output: {e.strerror}", str(target)) from e
+                    done += 1
+            except BaseException:
+                for target, backup in backups[:done]:
+                    if backup is not None:
+                        os.replace(backup, target)
+                    else:
+                        target.unlink(missing_ok=True)
+                raise
+        finally:
+            for _target, backup in backups:
+                if backup is not None:
+                    backup.unlink(missing_ok=True)
+    finally:
+        for tmp, _target in staged:
+            tmp.unlink(missing_ok=True)  # what was not renamed
     for directory in dict.fromkeys(target.parent if str(target.parent) else Path(".") for _tmp, target in staged):
         _fsync_dir(directory)
+
+
+def _backup(target: Path) -> Path | None:
+    """A second name for the target's current content (None if there is no target)."""
+    if not os.path.lexists(target):
+        return None
+    backup = _temp_name(target.parent if str(target.parent) else Path("."), target.name)  # stale ones are swept like temporaries
+    try:
+        os.link(target, backup, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(target, backup, follow_symlinks=False)
+    return backup
 
 
 @contextlib.contextmanager

@@ -141,6 +141,40 @@ def test_atomic_batch_renames_all_at_the_end_or_none(tmp_path: Path) -> None:
     assert temporaries(tmp_path) == []
 
 
+def test_a_rename_that_fails_half_way_puts_back_the_outputs_already_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CSV held open in Excel on Windows, an immutable file: the third rename fails."""
+    targets = [tmp_path / f"{n}.txt" for n in "abcd"]
+    for t in targets[:3]:
+        t.write_text(f"old {t.stem}")  # d.txt is new in this batch
+    real = os.replace
+    calls = []
+
+    def failing(src, dst):
+        calls.append(dst)
+        if Path(dst).name == "c.txt" and Path(src).name.startswith(".c.txt."):
+            raise PermissionError(13, "Permission denied")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(OSError, match="could not replace the output") as err, atomic_batch():
+        for t in [targets[3], *targets[:3]]:
+            atomic_write(t, f"new {t.stem}")
+    assert str(targets[2]) in str(err.value)  # the target, not a temporary file
+    assert [t.read_text() for t in targets[:3]] == ["old a", "old b", "old c"] and not targets[3].exists()
+    assert temporaries(tmp_path) == []
+
+
+def test_a_folder_where_an_output_goes_fails_before_anything_changes(tmp_path: Path) -> None:
+    a, report = tmp_path / "a.txt", tmp_path / "build_report.json"
+    a.write_text("old a")
+    report.mkdir()
+    with pytest.raises(IsADirectoryError, match="build_report.json"), atomic_batch():
+        atomic_write(a, "new a")
+        atomic_write(report, "{}")
+    assert a.read_text() == "old a" and report.is_dir()
+    assert temporaries(tmp_path) == []
+
+
 # --- the kg command, stopped at points found by watching OUTDIR ----------------------------
 
 
