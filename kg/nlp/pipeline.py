@@ -84,14 +84,14 @@ def make_places(nlp: Language, name: str):
         text, _ = _text(doc), _bounds(doc)  # computed once here, read by every family after
         places = find_places(doc)
         old_towns = {c.start: c for c in places if c.attrs.get("level") == "district"}
-        learned_starts = {c.start for c in candidates(doc) if is_learned(c)}
         for c in _learned(doc, "PLACE"):
             town = old_towns.get(c.start)
             if (
                 town is not None
                 and town.end > c.end
                 and OLD_TOWN_RE.fullmatch(text, c.end, town.end)
-                and not learned_starts & set(range(c.end, town.end))  # 垣曲县|古城镇: a town of that name
+                # 垣曲县|古城镇: a town of that name is tagged there
+                and not any(c.end <= x.start < town.end for x in candidates(doc) if is_learned(x))
             ):
                 c.end, c.canonical = town.end, text[c.start : town.end]  # 榆次|老城: the old town is the place
         tagged = [(c.start, c.end) for c in _learned(doc, "PLACE")]

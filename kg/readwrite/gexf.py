@@ -33,8 +33,8 @@ from typing import Any
 import networkx as nx
 
 from kg.atomic import atomic_write
-from kg.layout import edge_color, hex_to_rgb, layout_positions, node_color, node_size
-from kg.readwrite.graphml import clean_text, edge_kind, format_value, sorted_edges, sorted_nodes, to_scalar, unique_node_ids
+from kg.layout import edge_color, hex_to_rgb, layout_positions
+from kg.readwrite.graphml import clean_text, edge_kind, format_value, node_visuals, sorted_edges, sorted_nodes, to_scalar, unique_node_ids
 
 __all__ = ["GEXF_NS", "VIZ_NS", "generate_gexf", "write_gexf"]
 
@@ -124,7 +124,6 @@ def generate_gexf(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | No
     ids = unique_node_ids(nodes)
     if positions is None or any(n not in positions for n in nodes):
         positions = layout_positions(G)
-    degree = dict(G.degree())
     multi = G.is_multigraph()
 
     node_rows = []
@@ -155,18 +154,14 @@ def generate_gexf(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | No
     out += _attributes_block("edge", edge_cols)
 
     out.append("    <nodes>")
-    for n, row in zip(nodes, node_rows, strict=True):
-        a = G.nodes[n]
-        label = to_scalar(a.get("label"))
+    for n, row, viz in zip(nodes, node_rows, node_visuals(G, nodes, positions), strict=True):
+        label = to_scalar(G.nodes[n].get("label"))
         label_text = ids[n] if label is None or label == "" else format_value(label, "string")
-        ntype = str(row.get("type", ""))
-        r, g, b = hex_to_rgb(node_color(ntype))
-        x, y = positions[n]
         out.append(f'      <node id="{_esc(ids[n])}" label="{_esc(label_text)}">')
         out += _attvalues(row, node_cols, "        ")
-        out.append(f'        <viz:color r="{r}" g="{g}" b="{b}"/>')
-        out.append(f'        <viz:size value="{_num(node_size(degree.get(n, 0)))}"/>')
-        out.append(f'        <viz:position x="{_num(x)}" y="{_num(-y)}" z="0.0"/>')
+        out.append(f'        <viz:color r="{viz["r"]}" g="{viz["g"]}" b="{viz["b"]}"/>')
+        out.append(f'        <viz:size value="{_num(viz["size"])}"/>')
+        out.append(f'        <viz:position x="{_num(viz["x"])}" y="{_num(viz["y"])}" z="0.0"/>')
         out.append("      </node>")
     out.append("    </nodes>")
 

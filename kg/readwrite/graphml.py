@@ -45,6 +45,7 @@ __all__ = [
     "clean_text",
     "edge_kind",
     "generate_graphml",
+    "node_visuals",
     "read_graphml",
     "sorted_edges",
     "sorted_nodes",
@@ -228,9 +229,10 @@ def edge_kind(key: Any, data: dict[str, Any]) -> str:
     return str(k) if isinstance(k, str) and k else str(to_scalar(data.get("type")) or "")
 
 
-def _visuals(G: nx.Graph, nodes: list[Any], positions: Mapping[Any, tuple[float, float]]) -> list[dict[str, Any]]:
-    """The node keys Gephi draws a GraphML file with: x, y (pointing up, as in the GEXF),
-    size by degree, r, g, b by entity type (the palette of the page's legend)."""
+def node_visuals(G: nx.Graph, nodes: list[Any], positions: Mapping[Any, tuple[float, float]]) -> list[dict[str, Any]]:
+    """How Gephi draws each node, in GraphML keys and GEXF ``viz`` alike: x, y (pointing up,
+    where the browser's y points down), size by degree, r, g, b by entity type (the
+    palette of the page's legend)."""
     degree = dict(G.degree())
     out = []
     for n in nodes:
@@ -256,7 +258,7 @@ def generate_graphml(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] |
     graph_attrs = {k: s for k, v in G.graph.items() if k not in ("node_default", "edge_default") and (s := to_scalar(v)) is not None}
     node_attrs = [{k: s for k, v in G.nodes[n].items() if (s := to_scalar(v)) is not None} for n in nodes]
     if positions is not None:
-        for row, extra in zip(node_attrs, _visuals(G, nodes, positions), strict=True):
+        for row, extra in zip(node_attrs, node_visuals(G, nodes, positions), strict=True):
             row.update(extra)
     edge_attrs = []
     for _u, _v, k, d in edges:

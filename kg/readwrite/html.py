@@ -974,19 +974,23 @@ _SCRIPT = """
   });
 
   // ---- search: canonical name or any alias; exact, then prefix, then substring
-  var names = null;  // every entity's names, drawn or not: built on the first search
+  var names = null;
+  function allNames() {  // every entity's names, drawn or not: listed when search is first used
+    if (!names) {
+      names = data.nodes.map(function (n) {
+        return { id: n.id, degree: n.degree, written: [n.label].concat(n.aliases || []) };
+      }).concat(loadMore().nodes.map(function (r) {
+        return { id: r.i, degree: r.g, written: [r.l].concat(r.a || []) };
+      }));
+      names.forEach(function (s) { s.keys = s.written.map(norm); });
+    }
+    return names;
+  }
   function search(q) {
     q = norm(q);
     if (!q) { return []; }
-    if (!names) {
-      names = data.nodes.map(function (n) {
-        return { id: n.id, degree: n.degree, keys: [n.label].concat(n.aliases || []).map(norm) };
-      }).concat(loadMore().nodes.map(function (r) {
-        return { id: r.i, degree: r.g, keys: [r.l].concat(r.a || []).map(norm) };
-      }));
-    }
     var hits = [];
-    names.forEach(function (s) {
+    allNames().forEach(function (s) {
       var best = 3;
       s.keys.forEach(function (k) {
         var r = k === q ? 0 : k.indexOf(q) === 0 ? 1 : k.indexOf(q) >= 0 ? 2 : 3;
@@ -1029,10 +1033,8 @@ _SCRIPT = """
     if (listed) { return; }
     listed = true;
     var seen = Object.create(null);
-    data.nodes.map(function (n) { return [n.label].concat(n.aliases || []); }).concat(loadMore().nodes.map(function (r) {
-      return [r.l].concat(r.a || []);
-    })).forEach(function (labels) {
-      labels.forEach(function (s) {
+    allNames().forEach(function (entity) {
+      entity.written.forEach(function (s) {
         if (seen[s] || list.childElementCount >= 5000) { return; }
         seen[s] = true;
         var o = document.createElement("option");
