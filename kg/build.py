@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import networkx as nx
 
@@ -87,6 +88,7 @@ class BuildReport:
     cache_note: str = ""  # why an existing cache was not used
     cache_save_error: str = ""  # why the cache could not be written (the outputs were)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, extract, merge, write
+    paths: dict[str, Path] = field(default_factory=dict)  # the file each doc id was read from
 
     @property
     def chars_per_second(self) -> float:
@@ -99,7 +101,12 @@ def extract(documents: Iterable[Document]) -> Iterator[DocExtraction]:
 
 
 def write_outputs(
-    G: nx.MultiDiGraph, outdir: Path, html_max_nodes: int = DEFAULT_MAX_NODES, build_report: dict | None = None, csv_style: str = "plain"
+    G: nx.MultiDiGraph,
+    outdir: Path,
+    html_max_nodes: int = DEFAULT_MAX_NODES,
+    build_report: dict | None = None,
+    csv_style: str = "plain",
+    doc_paths: dict[str, Path] | None = None,
 ) -> list[Path]:
     """Write every output file, all or nothing: the files are staged and renamed
     together, so a build stopped at any point leaves the previous set whole.
@@ -109,6 +116,9 @@ def write_outputs(
     GEXF and, when it shows every node, the page. build_report.json records
     `build_report` (by default: the graph's documents, nothing skipped). `csv_style`:
     plain, excel (with a BOM) or neo4j headers (:data:`kg.readwrite.csv.CSV_STYLES`).
+    `doc_paths` (doc id -> the file read) lets the page link each document to its
+    file, by a path relative to OUTDIR, so the links hold wherever the two are
+    moved together and the same input and OUTDIR give the same bytes.
     """
     outdir.mkdir(parents=True, exist_ok=True)
     paths = [outdir / name for name in OUTPUT_FILES]
@@ -123,6 +133,7 @@ def write_outputs(
             title="kg: regional-development knowledge graph",
             max_nodes=html_max_nodes,
             positions=positions if whole_page else None,
+            doc_links={d: document_link(p, outdir) for d, p in (doc_paths or {}).items()},
         )
         write_entities_csv(G, paths[3], csv_style)
         write_relations_csv(G, paths[4], csv_style)
@@ -131,6 +142,18 @@ def write_outputs(
             build_report = report_record(G, sorted(docs), [])
         atomic_write(paths[5], json.dumps(build_report, ensure_ascii=True, indent=1, sort_keys=True) + "\n")
     return paths
+
+
+def document_link(path: Path, outdir: Path) -> str:
+    """How the page in `outdir` refers to the input file `path`: a percent-encoded
+    relative URL (the file name's own bytes, so a GBK-named file opens too), or a
+    file: URI where no relative path exists (another drive on Windows)."""
+    try:
+        rel = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(outdir))).as_posix()
+    except ValueError:
+        return Path(os.path.abspath(path)).as_uri()
+    url = quote(os.fsencode(rel), safe="/")
+    return url if url.startswith("../") else "./" + url  # a ":" in the first name cannot start a scheme
 
 
 def _where(s: Skipped) -> str:
@@ -163,6 +186,7 @@ def read_inputs(inputs: Sequence[Path], report: BuildReport) -> list[tuple[str, 
                 report.skipped.append(item)
             else:
                 tasks.append((item.doc_id, item.text))
+                report.paths[item.doc_id] = item.path
     except InputError as e:
         if not report.skipped:
             raise
@@ -196,11 +220,13 @@ def _read_with_cache(
         found = cache.get_raw(raw_key(raw, fp), doc_id) if raw is not None else None
         if found is not None:
             hits.append(found[1])
+            report.paths[doc_id] = path
             continue
         item = read_document(path, doc_id)
         if isinstance(item, Skipped):
             report.skipped.append(item)
             continue
+        report.paths[doc_id] = path
         key, rkey = content_key(item.text, fp), raw_key(item.raw, fp)
         ex = cache.get(key, doc_id, rkey)
         if ex is None:
@@ -312,7 +338,7 @@ def build(
     doc_ids = [ex.doc_id for ex in extractions]
     del extractions
     t3 = time.perf_counter()
-    report.outputs = write_outputs(G, outdir, html_max_nodes, report_record(G, doc_ids, report.skipped), csv_style)
+    report.outputs = write_outputs(G, outdir, html_max_nodes, report_record(G, doc_ids, report.skipped), csv_style, report.paths)
     t4 = time.perf_counter()
     report.timings = {"read": t1 - t0, "extract": t2 - t1, "merge": t3 - t2, "write": t4 - t3}
     report.entities = Counter(a["type"] for _, a in G.nodes(data=True))

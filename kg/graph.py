@@ -1,9 +1,14 @@
 """Merge per-document extractions into one graph: one node per real-world entity.
 
 Nodes merge by key (places by division code, others by type and canonical name);
-edges by (head, tail, relation). Every node and edge keeps the documents that
-support it, and every edge one evidence sentence. Attribute names and types are
-the contract of the GraphML output (see kg.readwrite.graphml).
+edges by (head, tail, relation). A symmetric relation (:data:`SYMMETRIC_RELATIONS`)
+is one edge per pair, from the smaller key to the larger (kg.relations orders
+the pair; a person merge only appends to a key, which keeps the order): every
+graph file stays directed, because networkx and igraph read no graph that mixes
+directed and undirected edges, and the direction of these says nothing. Every
+node and edge keeps the documents that support it, and every edge one evidence
+sentence. Attribute names and types are the contract of the GraphML output (see
+kg.readwrite.graphml).
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from dataclasses import replace
 import networkx as nx
 
 from kg.extraction import DocExtraction
+
+#: Relations that read the same both ways: the two places cooperate, the two entities share a sentence.
+SYMMETRIC_RELATIONS = frozenset({"COOPERATES_WITH", "CO_MENTION"})
 
 
 def person_merges(extractions: list[DocExtraction]) -> dict[str, str]:

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import csv
 import html
+import json
+import os
 import re
 import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote_to_bytes
 
 import networkx as nx
 
@@ -150,7 +153,44 @@ def test_same_input_gives_byte_identical_files(tmp_path: Path, seeds_dir: Path, 
     outdir = tmp_path / "out"
     build([copy], outdir)
     for name in OUTPUT_FILES:
-        assert (outdir / name).read_bytes() == (seed_outdir / name).read_bytes(), f"{name} differs between two builds"
+        if name != "graph.html":
+            assert (outdir / name).read_bytes() == (seed_outdir / name).read_bytes(), f"{name} differs between two builds"
+    # the page differs only in where it links the documents: the path from it to them
+    (page, links), (seed_page, seed_links) = (page_and_links(d / "graph.html") for d in (outdir, seed_outdir))
+    assert page == seed_page
+    assert links == {"base": "../elsewhere/articles/", "urls": {}}
+    assert seed_links["base"].endswith("/seeds/") and not seed_links["urls"]
+
+
+def page_and_links(path: Path) -> tuple[str, dict]:
+    """The page with its document links taken out, and the links."""
+    page = path.read_text(encoding="utf-8")
+    links = re.search(r'"links":(\{"base":.*?\}\})', page)
+    assert links, "the page has no document links"
+    return page.replace(links[0], ""), json.loads(links[1])
+
+
+def test_the_page_links_each_document_to_its_file(tmp_path: Path) -> None:
+    """Names a URL would misread (a space, #, %, a colon first) and a GBK-named file
+    link to the files read, from wherever the page is."""
+    docs = tmp_path / "in" / "sub"
+    docs.mkdir(parents=True)
+    names = [b"a b#1%.txt", b"javascript:x.txt", "晋中.txt".encode("gb18030")]
+    for name in names:
+        (docs / os.fsdecode(name)).write_text("晋中市发展和改革委员会主任韩亮介绍了项目进展。\n", encoding="utf-8")
+    G, _ = build([tmp_path / "in"], tmp_path / "out")
+    _, links = page_and_links(tmp_path / "out" / "graph.html")
+    assert links["base"] == "../in/"
+    doc_ids = {d for _, a in G.nodes(data=True) for d in a["docs"].split("|")}
+    assert len(doc_ids) == 3
+    # the GBK name is not its doc id's UTF-8: that one link is written out in full
+    assert list(links["urls"]) == ["sub/晋中.txt"]
+    opened = set()
+    for d in doc_ids:
+        url = links["urls"].get(d) or links["base"] + quote(d, safe="/")
+        assert url.startswith("../") and ":" not in url
+        opened.add(os.path.normpath(os.fsencode(tmp_path / "out") + b"/" + unquote_to_bytes(url)))
+    assert opened == {os.fsencode(docs) + b"/" + name for name in names}
 
 
 def test_evidence_is_quoted_from_the_edge_documents(seed_graph: nx.MultiDiGraph, seed_documents: dict[str, Document]) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from kg.build import document_link
 from kg.readwrite import write_html
 from kg.readwrite.graphml import unique_node_ids
 
@@ -96,9 +97,12 @@ def graph(seed_graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 @pytest.fixture(scope="module")
-def page_url(graph: nx.MultiDiGraph, tmp_path_factory: pytest.TempPathFactory) -> str:
+def page_url(graph: nx.MultiDiGraph, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("html") / "graph.html"
-    write_html(graph, path, title="kg browser test")
+    docs = {d for _, a in graph.nodes(data=True) for d in a["docs"].split("|")}
+    # as kg.build links them; the page must not make a script of a link that reads as one
+    links = {d: document_link(seeds_dir / d, path.parent) for d in docs if d != "evil.txt"}
+    write_html(graph, path, title="kg browser test", doc_links=links | {"evil.txt": XSS_OTHER})
     return path.resolve().as_uri()
 
 
@@ -242,6 +246,12 @@ def test_clicking_a_node_opens_its_panel(driver, page_url, graph, ids) -> None:
     panel = driver.find_element("id", "kg-panel")
     assert panel.find_element("tag name", "h2").text == graph.nodes[person]["label"]
     assert "posts" in panel.text and "HOLDS_POSITION" in panel.text
+    # each document of a relation links to its input file
+    hrefs = [a.get_attribute("href") for a in panel.find_elements("css selector", ".kg-rel .kg-docs a")]
+    assert hrefs and all(h.startswith("file://") for h in hrefs), hrefs
+    from urllib.parse import unquote, urlparse
+
+    assert all(Path(unquote(urlparse(h).path)).is_file() for h in hrefs), hrefs
     # a relation's other end is a link to that node
     panel.find_element("css selector", ".kg-rel .kg-link").click()
     wait_for(lambda: driver.execute_script("return kg.network.getSelectedNodes()[0]") not in (None, pid), 5, "the link to select")
@@ -344,6 +354,8 @@ def test_markup_in_article_text_stays_inert(driver, page_url, ids) -> None:
         0,
     ]
     assert driver.execute_script("return document.querySelectorAll('a[href^=\"javascript\"]').length") == 0
+    # a document link that is no file path is not a link
+    assert panel.find_elements("css selector", ".kg-docs a") == [] and "evil.txt" in panel.text
     assert severe_logs(driver) == []
 
 

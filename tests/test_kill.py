@@ -264,7 +264,7 @@ def test_build_stopped_anywhere_leaves_whole_files_and_a_rerun_is_identical(inpu
         ("SIGINT as graph.html is written", signal.SIGINT, temporary_of("graph.html")),
         ("SIGKILL right after graph.graphml was replaced", signal.SIGKILL, replaced("graph.graphml")),
     ]
-    outdir = tmp_path / "out"
+    outdir = b_dir.parent / "out_stopped"  # beside out_b: the page links the articles by the same path
     outdir.mkdir()
     for name, data in files_a.items():  # the previous build's outputs
         (outdir / name).write_bytes(data)

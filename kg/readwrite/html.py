@@ -8,7 +8,8 @@ focuses a node, check boxes that show or hide each entity and relation type (the
 legend of colours; the status line counts what they leave shown), a side panel
 with everything known about the selected node (type, aliases, division code and
 level, posts, its relations grouped by type with the evidence sentence of each,
-its documents folded last) or edge (relation, title, evidence), and dims
+its documents folded last, each a link to its input file when the writer is
+given ``doc_links``) or edge (relation, title, evidence), and dims
 everything but the neighbourhood of the selection.  Keys: Escape clears, ``/``
 searches, ``f`` fits, ``+``/``-`` zoom.  On a phone the filters start folded and
 the panel is a sheet at the bottom.
@@ -47,11 +48,12 @@ neither close the script element nor start a comment.  The page script builds
 every tooltip, panel line and search suggestion with ``textContent`` and DOM
 properties, never ``innerHTML``.  As a second line of defence the
 Content-Security-Policy allows only our two scripts by hash, so an injected
-``<script>``, inline event handler or ``javascript:`` URL would not run.
+``<script>``, inline event handler or ``javascript:`` URL would not run.  A
+document link is kept only as a relative path or a ``file://`` URL.
 
 Determinism: nodes and edges are emitted in sorted order, the layout is
-seeded, and nothing time- or path-dependent is written, so equal graphs give
-byte-identical files.
+seeded, and nothing time-dependent is written, so equal graphs (and document
+links) give byte-identical files; the links are the only paths written.
 """
 
 from __future__ import annotations
@@ -66,10 +68,12 @@ from collections import Counter
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 import networkx as nx
 
 from kg.atomic import atomic_write
+from kg.graph import SYMMETRIC_RELATIONS
 from kg.layout import (
     EDGE_COLORS,
     OTHER_COLOR,
@@ -102,7 +106,6 @@ __all__ = [
 
 DEFAULT_MAX_NODES = 1500
 _VIS_DIR = "vis-9.1.2"
-_UNDIRECTED_RELS = frozenset({"CO_MENTION", "COOPERATES_WITH"})
 
 
 def _text(value: Any) -> str:
@@ -267,6 +270,7 @@ def _build(G: nx.Graph, max_nodes: int | None, positions: Mapping[Any, tuple[flo
         "edges": edge_records,
         "colors": {"types": TYPE_COLORS, "other": OTHER_COLOR, "edges": EDGE_COLORS, "other_edge": OTHER_EDGE_COLOR},
         "evidence": evidence,
+        "symmetric": sorted(SYMMETRIC_RELATIONS),
         "options": options,
     }
     return _Page(payload, more, type_counts, rel_counts, shown)
@@ -526,7 +530,7 @@ _SCRIPT = """
     var v = { id: e.id, from: e.from, to: e.to, color: e.color, title: edgeTip(e) };
     if (e.width) { v.width = e.width; }
     if (e.type === "CO_MENTION") { v.dashes = true; }
-    if (e.type === "CO_MENTION" || e.type === "COOPERATES_WITH") { v.arrows = { to: { enabled: false } }; }
+    if (data.symmetric.indexOf(e.type) >= 0) { v.arrows = { to: { enabled: false } }; }
     if (e.curve) { v.smooth = { enabled: true, type: "curvedCW", roundness: e.curve }; }
     return v;
   }
@@ -752,6 +756,24 @@ _SCRIPT = """
     r.appendChild(document.createTextNode(Array.isArray(value) ? value.join("、") : String(value)));
     parent.appendChild(r);
   }
+  // each document name links to its input file, by the path from this page to it
+  function docHref(d) {
+    var url = Object.prototype.hasOwnProperty.call(data.links.urls, d) ? data.links.urls[d]
+      : data.links.base === null ? null : data.links.base + d.split("/").map(encodeURIComponent).join("/");
+    return url !== null && /^([.][.]?[/]|file:[/][/])/.test(url) ? url : null;  // a file, never a script
+  }
+  function docList(docs) {
+    var box = el("div", "kg-docs");
+    docs.forEach(function (d, i) {
+      if (i) { box.appendChild(document.createTextNode("、")); }
+      var href = docHref(d);
+      if (href === null) { box.appendChild(document.createTextNode(d)); return; }
+      var a = el("a", null, d);
+      a.href = href; a.target = "_blank"; a.rel = "noopener";
+      box.appendChild(a);
+    });
+    return box;
+  }
   function link(id) {
     var b = el("button", "kg-link", nodeLabel(id));
     b.type = "button";
@@ -782,7 +804,7 @@ _SCRIPT = """
     item.appendChild(head);
     var ev = evidence(e);
     if (ev) { item.appendChild(el("div", "kg-ev", ev)); }
-    if (e.docs) { item.appendChild(el("div", "kg-docs", e.docs.join("、"))); }
+    if (e.docs) { item.appendChild(docList(e.docs)); }
     return item;
   }
   var REL_ORDER = ["HOLDS_POSITION", "PART_OF", "LOCATED_IN", "PROMOTES", "COOPERATES_WITH", "CO_MENTION"];
@@ -827,7 +849,7 @@ _SCRIPT = """
     if (n.docs && n.docs.length) {
       var docs = el("details", "kg-group");
       docs.appendChild(el("summary", null, "Documents (" + n.docs.length + ")"));
-      docs.appendChild(el("div", "kg-docs", n.docs.join("、")));
+      docs.appendChild(docList(n.docs));
       body.appendChild(docs);
     }
   }
@@ -849,7 +871,12 @@ _SCRIPT = """
       body.appendChild(el("h3", null, "Evidence"));
       body.appendChild(el("div", "kg-ev", ev));
     }
-    row(body, "documents", e.docs);
+    if (e.docs) {
+      var r = el("div", "kg-row");
+      r.appendChild(el("span", "kg-key", "documents"));
+      r.appendChild(docList(e.docs));
+      body.appendChild(r);
+    }
     row(body, "weight", e.weight);
   }
 
@@ -1054,16 +1081,20 @@ def generate_html(
     title: str = "Knowledge graph",
     max_nodes: int | None = DEFAULT_MAX_NODES,
     positions: Mapping[Any, tuple[float, float]] | None = None,
+    doc_links: Mapping[str, str] | None = None,
 ) -> str:
     """Render *G* as one self-contained HTML page (see module docstring).
 
     *max_nodes*: show at most this many entities, the most connected ones
     (``None`` or 0: all).  *positions*: node -> (x, y) to use instead of
     computing :func:`kg.layout.layout_positions` of the shown subgraph.
+    *doc_links*: doc id -> where the page links that document ("/"-separated
+    path relative to the page, or a file: URI); documents without one are plain text.
     """
     if max_nodes is not None and max_nodes < 0:
         raise ValueError(f"max_nodes must be >= 0, not {max_nodes}")
     page = _build(G, max_nodes, positions)
+    page.payload["links"] = _compact_links(doc_links or {})
     head_title = html.escape(clean_text(title), quote=True)
     status, note = _summary(page.payload["summary"])
     vis_js = "\n" + _asset("vis-network.min.js") + "\n"
@@ -1118,6 +1149,22 @@ def write_html(
     title: str = "Knowledge graph",
     max_nodes: int | None = DEFAULT_MAX_NODES,
     positions: Mapping[Any, tuple[float, float]] | None = None,
+    doc_links: Mapping[str, str] | None = None,
 ) -> None:
     """Write the interactive, offline HTML view of *G* to *path* atomically."""
-    atomic_write(path, generate_html(G, title=title, max_nodes=max_nodes, positions=positions).encode("utf-8"))
+    atomic_write(path, generate_html(G, title=title, max_nodes=max_nodes, positions=positions, doc_links=doc_links).encode("utf-8"))
+
+
+def _compact_links(doc_links: Mapping[str, str]) -> dict[str, Any]:
+    """Document links as the page stores them: the commonest prefix that, followed by
+    the percent-encoded doc id, gives the link (``base``; documents under one input
+    folder) and the links it does not give (``urls``), so 3,000 documents cost one
+    string, not 3,000."""
+
+    bases: Counter[str] = Counter()
+    for d, link in doc_links.items():
+        if d and link.endswith(quote(d, safe="/")):
+            bases[link[: len(link) - len(quote(d, safe="/"))]] += 1
+    base = min(bases, key=lambda b: (-bases[b], b)) if bases else None
+    urls = {d: link for d, link in sorted(doc_links.items()) if base is None or link != base + quote(d, safe="/")}
+    return {"base": base, "urls": urls}
