@@ -55,7 +55,7 @@ PACKAGE_DIR: Final[Path] = Path(__file__).resolve().parent
 OUTPUT_SIDE: Final[frozenset[str]] = frozenset(
     {"build.py", "cli.py", "engines.py", "cache.py", "graph.py", "explore.py", "evaluate.py", "layout.py", "readwrite"}
 )
-DEPENDENCIES: Final[tuple[str, ...]] = ("spacy", "spacy-pkuseg", "numpy")
+DEPENDENCIES: Final[tuple[str, ...]] = ("spacy", "spacy-pkuseg", "numpy", "opencc")
 SCALARS: Final[tuple[type, ...]] = (str, int, float, bool)
 
 

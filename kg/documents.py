@@ -30,7 +30,12 @@ if at most 1 % of its bytes are bad, and the document carries a
 :attr:`Document.warning` that is also logged (``warning: PATH: ...`` on
 stderr when nothing configured logging), so the loss is visible but the
 article is not lost.  More damage than that means the file is not text in
-these encodings (Latin-1, Big5 mojibake, random bytes) and it is skipped.
+these encodings (Latin-1, random bytes) and it is skipped.  Big5, Shift_JIS,
+EUC-JP and EUC-KR bytes mostly *are* valid GB18030, so text read as GB18030
+must also read as Chinese (:func:`kg.chinese.misread_reason`): a file whose
+characters make no Chinese words, or hold Japanese kana, is skipped with the
+encoding it most likely is.  Traditional Chinese is read (kg.engines gives
+recognition a Simplified copy).
 NUL and other control bytes alone do not make a file binary: a text with a
 few of them is read and the normaliser drops them; only a file that does not
 decode, or whose text is more than 5 % control characters, is ``"binary
@@ -56,6 +61,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Final
 
+from kg.chinese import misread_reason
 from kg.normalize import normalize_layout
 
 __all__ = [
@@ -417,14 +423,16 @@ def _visible(text: str) -> bool:
 def read_document(path: Path, doc_id: str) -> Document | Skipped:
     """Read, decode and normalise one file; never raises for a bad file.
 
-    Reasons for skipping: ``"unreadable: <errno text>"``, ``"not a regular
-    file"``, ``"too large (N bytes)"`` (over :data:`MAX_BYTES`, not read),
-    ``"too long (N characters)"`` (over :data:`MAX_CHARS`), ``"empty"`` (no
-    bytes, or only whitespace/invisible characters), ``"binary file"`` (not
-    decodable and holding NUL bytes, or decoded but mostly control
-    characters) and ``"not UTF-8 or GB18030 text"``.  A file read with
-    undecodable bytes replaced says so in :attr:`Document.warning`, which is
-    also logged as a warning.
+        Reasons for skipping: ``"unreadable: <errno text>"``, ``"not a regular
+        file"``, ``"too large (N bytes)"`` (over :data:`MAX_BYTES`, not read),
+        ``"too long (N characters)"`` (over :data:`MAX_CHARS`), ``"empty"`` (no
+        bytes, or only whitespace/invisible characters), ``"binary file"`` (not
+        decodable and holding NUL bytes, or decoded but mostly control
+        characters), ``"not UTF-8 or GB18030 text"`` and ``"Big5 text, not
+    GB18030 ..."`` (or another encoding :func:`kg.chinese.misread_reason`
+    names).  A file read with
+        undecodable bytes replaced says so in :attr:`Document.warning`, which is
+        also logged as a warning.
     """
     path = Path(path)
     try:
@@ -449,7 +457,6 @@ def read_document(path: Path, doc_id: str) -> Document | Skipped:
     if decoded is None:
         return Skipped(path, "binary file" if b"\x00" in data else "not UTF-8 or GB18030 text", doc_id)
     raw, encoding, bad = decoded
-    del data
     raw = raw.removeprefix("\ufeff")
     if path.suffix.lower() in HTML_SUFFIXES:
         raw = html_to_text(raw)
@@ -457,6 +464,9 @@ def read_document(path: Path, doc_id: str) -> Document | Skipped:
         return Skipped(path, f"too long ({len(raw)} characters; at most {MAX_CHARS} are processed)", doc_id)
     if _looks_binary(raw):
         return Skipped(path, "binary file", doc_id)
+    if encoding == "GB18030" and (reason := misread_reason(raw, data)):
+        return Skipped(path, reason, doc_id)
+    del data
     norm = normalize_layout(raw)
     if not _visible(norm.text):
         return Skipped(path, "empty", doc_id)

@@ -81,7 +81,7 @@ def extract_batch(batch: Sequence[Task], fingerprint: str | None = None, learned
     `learned_ner` False leaves the learned NER out (rules only, faster).
     """
     from kg.nlp.pipeline import load_pipeline
-    from kg.resolve import resolve
+    from kg.resolve import extract_text
 
     if fingerprint is not None:
         from kg.cache import fingerprint as local_fingerprint
@@ -95,7 +95,7 @@ def extract_batch(batch: Sequence[Task], fingerprint: str | None = None, learned
     out = []
     for doc_id, text in batch:
         try:
-            out.append(resolve(nlp(text), doc_id))
+            out.append(extract_text(nlp, text, doc_id))
         except Exception as e:  # name the document; the traceback is the cause (serial) or in the worker log
             raise ExtractionError(f"{doc_id}: {type(e).__name__}: {e}") from e
     return out

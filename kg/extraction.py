@@ -6,7 +6,7 @@ worker processes or cached between builds and merged later in any order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,23 @@ def entity_key(type_: str, canonical: str, adcode: str = "") -> str:
     if type_ == "PLACE" and adcode:
         return f"PLACE:{adcode}"
     return f"{type_}:{canonical}"
+
+
+def as_written(ex: DocExtraction, written: str, read: str) -> DocExtraction:
+    """`ex`, extracted from `read` (a same-length copy of `written`: Traditional text
+    read as Simplified), with its surfaces and evidence quoted from `written`.
+
+    Names stay as recognised (canonical names are Simplified, as in the division
+    table); what a reader checks against the article is the article's own text.
+    """
+    found: dict[str, str] = {}
+
+    def quote(s: str) -> str:
+        if s not in found:
+            at = read.find(s)
+            found[s] = written[at : at + len(s)] if s and at >= 0 else s
+        return found[s]
+
+    entities = [replace(e, surface=quote(e.surface)) for e in ex.entities]
+    relations = [replace(r, evidence=quote(r.evidence)) for r in ex.relations]
+    return replace(ex, entities=entities, relations=relations)

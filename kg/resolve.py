@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extraction import DocExtraction, EntityRef, RelationRef, entity_key
+from kg.chinese import to_simplified
+from kg.extraction import DocExtraction, EntityRef, RelationRef, as_written, entity_key
 from kg.gazetteer import Division, load_gazetteer
 from kg.lexicon import NATIONAL_BODIES
 from kg.mentions import Mention, mentions_of, sentence_bounds
@@ -21,6 +23,17 @@ from kg.relations import find_relations
 
 HOME_VOICE = re.compile("我市|我县|我区|本市|本县|全市|全县|全区")
 NATIONAL_KEYS = {entity_key("AGENCY", name) for name in NATIONAL_BODIES}
+
+
+def extract_text(nlp: Language, text: str, doc_id: str) -> DocExtraction:
+    """The entities and relations of one document's text, with kg's pipeline `nlp`.
+
+    Traditional Chinese is recognised in a Simplified copy of the same length
+    (kg.chinese) and quoted as written.
+    """
+    simple = to_simplified(text)
+    ex = resolve(nlp(simple or text), doc_id)
+    return as_written(ex, text, simple) if simple else ex
 
 
 def resolve(doc: Doc, doc_id: str) -> DocExtraction:

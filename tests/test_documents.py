@@ -72,6 +72,50 @@ def test_gb18030_only_characters(tmp_path: Path) -> None:
     assert doc.raw == text
 
 
+# not from the seeds: a county report, and the same kind of item in Japanese and Korean
+COUNTY_REPORT = (
+    "兴县农业农村局今年新建高标准农田三万亩，推广节水灌溉技术，带动全县农民增收。"
+    "县政府主要负责同志在调研时强调，要持续巩固拓展脱贫攻坚成果，全面推进乡村振兴。\n"
+)
+TRADITIONAL = (
+    "興縣農業農村局今年新建高標準農田三萬畝，推廣節水灌溉技術，帶動全縣農民增收。"
+    "縣政府主要負責同志在調研時強調，要持續鞏固拓展脫貧攻堅成果。\n"
+)
+JAPANESE = (
+    "東京都は六日、地方の中小企業を支援するため、来年度の予算で約三百億円を計上する方針を明らかにした。"
+    "知事は記者会見で地域の活性化に全力で取り組むと述べた。\n"
+)
+KOREAN = (
+    "서울시는 6일 지역 경제 활성화를 위한 새로운 대책을 발표했다. "
+    "중소기업을 지원하기 위해 내년도 예산에 약 300억 원을 편성할 방침이다. 시장은 기자회견에서 말했다.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "named"),
+    [
+        (TRADITIONAL, "big5", "Big5"),
+        (JAPANESE, "shift_jis", "Shift_JIS"),
+        (JAPANESE, "euc_jp", "EUC-JP"),
+        (KOREAN, "euc_kr", "EUC-KR"),
+    ],
+)
+def test_other_cjk_encodings_are_skipped_by_name(tmp_path: Path, text: str, encoding: str, named: str) -> None:
+    """Their bytes are valid GB18030 too, read as characters that make no Chinese words."""
+    data = text.encode(encoding)
+    data.decode("gb18030")  # the trap: no decoding error
+    result = read(write(tmp_path / "a.txt", data))
+    assert isinstance(result, Skipped), result
+    assert result.reason.startswith(f"{named} text, not GB18030")
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_chinese_in_gb_is_read_simplified_or_traditional(tmp_path: Path, encoding: str) -> None:
+    for text in (COUNTY_REPORT, TRADITIONAL):
+        doc = read(write(tmp_path / "a.txt", text.encode(encoding)))
+        assert isinstance(doc, Document) and doc.raw == text
+
+
 def test_utf16_with_bom(tmp_path: Path) -> None:
     doc = read(write(tmp_path / "a.txt", ARTICLE.encode("utf-16")))
     assert isinstance(doc, Document)

@@ -82,3 +82,24 @@ def test_strict_f1_floor(scores: dict[str, Any], row: str, floor: float) -> None
 def test_strict_f1_floor_on_unseen_provinces(wide_scores: dict[str, Any], row: str, floor: float) -> None:
     got = wide_scores["strict"][row]
     assert got["f"] >= floor, f"wide: strict {row} F1 {got['f']:.3f} fell below the floor {floor:.2f}: {figures(got)}"
+
+
+def test_the_seeds_in_traditional_characters_score_as_the_simplified(
+    scores: dict[str, Any], seeds_dir: Path, gold_dir: Path, tmp_path: Path
+) -> None:
+    """Traditional text is recognised as Simplified (kg.chinese): the seeds converted to
+    Traditional with OpenCC score within 0.05 core F1 of the seeds as written."""
+    import opencc
+
+    from kg.build import build
+
+    s2t = opencc.OpenCC("s2t")
+    docs = tmp_path / "traditional"
+    docs.mkdir()
+    for seed in seeds_dir.glob("*.txt"):
+        (docs / seed.name).write_text(s2t.convert(seed.read_text(encoding="utf-8")), encoding="utf-8")
+    build([docs], tmp_path / "out")
+    got = score(tmp_path / "out" / "graph.graphml", gold_dir)
+    for row in ("core", "relations"):
+        simplified, traditional = scores["strict"][row]["f"], got["strict"][row]["f"]
+        assert traditional >= simplified - 0.05, f"{row}: Traditional {figures(got['strict'][row])} against Simplified {simplified:.3f}"

@@ -382,3 +382,14 @@ def test_a_firm_is_not_sited_on_the_mountain_its_name_begins_with() -> None:
     bounds = sentence_bounds(text)
     site = _site(firm, text, [mountain], {"吕梁山": mountain}, lambda pos: next(b for b in bounds if b[0] <= pos < b[1]), None)
     assert site is None
+
+
+def test_traditional_text_is_recognised_as_simplified_and_quoted_as_written(nlp: Language) -> None:
+    from kg.resolve import extract_text
+
+    ex = extract_text(nlp, "商水縣召開會議。2023年3月，商水縣住建局局長陳立軍表示，要加快建設。", "t.txt")
+    person = next(e for e in ex.entities if e.type == "PERSON")
+    assert (person.label, person.surface) == ("陈立军", "陳立軍")
+    (post,) = rels(ex, "HOLDS_POSITION")
+    assert (post.tail, post.title) == ("AGENCY:商水县住房和城乡建设局", "局长")
+    assert post.evidence == "2023年3月，商水縣住建局局長陳立軍表示，要加快建設。"
