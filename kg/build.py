@@ -173,7 +173,7 @@ def report_record(G: nx.MultiDiGraph, doc_ids: list[str], skipped: list[Skipped]
     }
 
 
-def read_inputs(inputs: Sequence[Path], report: BuildReport) -> list[tuple[str, str]]:
+def read_inputs(inputs: Sequence[Path], report: BuildReport, follow_links: bool = False) -> list[tuple[str, str]]:
     """``(doc_id, normalised text)`` of every readable input in doc-id order; skips go to `report`.
 
     Only the text travels on: the raw text and offsets are not needed for
@@ -181,7 +181,7 @@ def read_inputs(inputs: Sequence[Path], report: BuildReport) -> list[tuple[str, 
     """
     tasks: list[tuple[str, str]] = []
     try:
-        for item in read_documents(inputs):
+        for item in read_documents(inputs, follow_links):
             if isinstance(item, Skipped):
                 report.skipped.append(item)
             else:
@@ -197,7 +197,7 @@ def read_inputs(inputs: Sequence[Path], report: BuildReport) -> list[tuple[str, 
 
 
 def _read_with_cache(
-    inputs: Sequence[Path], report: BuildReport, cache: ExtractionCache
+    inputs: Sequence[Path], report: BuildReport, cache: ExtractionCache, follow_links: bool = False
 ) -> tuple[list[DocExtraction], list[tuple[str, str]], dict[str, tuple[str, str]]]:
     """Cached extractions, documents to extract and their cache keys, in doc-id order.
 
@@ -213,7 +213,7 @@ def _read_with_cache(
     hits: list[DocExtraction] = []
     todo: list[tuple[str, str]] = []
     keys: dict[str, tuple[str, str]] = {}
-    for path, doc_id in collect_inputs(inputs):
+    for path, doc_id in collect_inputs(inputs, follow_links):
         # a web page's stored raw text is its text without the markup, never its bytes:
         # the shortcut would take a .txt's extraction for a .html of the same bytes
         raw = _utf8_text(path) if path.suffix.lower() not in HTML_SUFFIXES else None
@@ -272,6 +272,7 @@ def build(
     update: bool = False,
     learned_ner: bool = True,
     csv_style: str = "plain",
+    follow_links: bool = False,
 ) -> tuple[nx.MultiDiGraph, BuildReport]:
     """Build the graph of `inputs` into `outdir`.
 
@@ -284,6 +285,8 @@ def build(
     documents finish (cached ones first, all at once). `learned_ner` False
     extracts with the rules only (faster; no names that no rule frames). `csv_style`
     picks the CSV flavour (plain, excel, neo4j; see :mod:`kg.readwrite.csv`).
+    `follow_links` reads what symbolic links under an input folder point to
+    outside it (by default they are skipped, with the reason).
 
     Raises InputError when an input is missing or nothing readable is found
     (NoReadableDocuments, listing what was skipped); unreadable files are
@@ -301,10 +304,10 @@ def build(
     if update:
         cache = ExtractionCache(outdir, fingerprint(learned_ner)).load()
         report.cache_note = cache.discarded
-        extractions, todo, keys = _read_with_cache(inputs, report, cache)
+        extractions, todo, keys = _read_with_cache(inputs, report, cache, follow_links)
         report.cached = len(extractions)
     else:
-        todo = read_inputs(inputs, report)
+        todo = read_inputs(inputs, report, follow_links)
     total = len(extractions) + len(todo)
     if progress and extractions:
         progress(len(extractions), total)

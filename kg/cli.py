@@ -87,6 +87,11 @@ def main() -> None:
     help="entities.csv and relations.csv: plain UTF-8; excel: with a BOM, so Excel opens Chinese right; "
     "neo4j: the headers neo4j-admin import reads (:ID, :START_ID, :END_ID, :TYPE, :LABEL).",
 )
+@click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Read what symbolic links inside an input folder point to outside it (by default skipped, with the reason).",
+)
 def build(
     inputs: tuple[str, ...],
     outdir: str | Path,
@@ -97,6 +102,7 @@ def build(
     update: bool,
     learned_ner: bool,
     csv_style: str,
+    follow_links: bool,
 ) -> None:
     """Build the graph of INPUTS (files or directories of .txt/.md; default: seeds/)."""
     from kg.build import build as run_build
@@ -148,6 +154,7 @@ def build(
             update=update,
             learned_ner=learned_ner,
             csv_style=csv_style,
+            follow_links=follow_links,
         )
     except InputError as e:
         for s in getattr(e, "skipped", []):

@@ -154,16 +154,33 @@ def is_output_folder(folder: Path) -> bool:
     return all((folder / name).is_file() for name in OUTPUT_MARKERS)
 
 
-def _walk(root: Path) -> Iterator[Path]:
+class LinkOutOfInput(type(Path())):  # type: ignore[misc]  # PosixPath or WindowsPath
+    """A symbolic link under an input folder to a file or folder outside it: listed,
+    so that reading it says why it was not followed (:func:`read_document`)."""
+
+
+LINK_OUT_REASON = "a link out of the input folder: not followed (--follow-links reads it)"
+
+
+def _inside(path: str, root: str) -> bool:
+    """Whether the real path of `path` lies under the real folder `root`."""
+    real = os.path.realpath(path)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _walk(root: Path, follow_links: bool = False) -> Iterator[Path]:
     """Yield candidate article files under ``root``, in no particular order.
 
     Symlinked directories are followed, but each real directory is entered at
-    most once, so a link pointing back up the tree cannot loop.  Hidden files
-    and directories (".git", ".ipynb_checkpoints") are not articles.  A
+    most once, so a link pointing back up the tree cannot loop.  A link whose
+    target lies outside ``root`` (a private file, /usr/share/doc) is yielded as
+    a :class:`LinkOutOfInput` unless `follow_links`.  Hidden files and
+    directories (".git", ".ipynb_checkpoints") are not articles.  A
     subdirectory that cannot be listed, or that holds a kg build's output
     (:func:`is_output_folder`), is yielded itself, so that reading it reports
     why as a :class:`Skipped` instead of losing it silently.
     """
+    real_root = os.path.realpath(root)
     seen: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
@@ -191,7 +208,10 @@ def _walk(root: Path) -> Iterator[Path]:
                 continue
             path = Path(entry.path)
             try:
-                if entry.is_dir():
+                if not follow_links and entry.is_symlink() and not _inside(entry.path, real_root):
+                    if entry.is_dir() or Path(entry.name).suffix.lower() in SUFFIXES:
+                        yield LinkOutOfInput(entry.path)
+                elif entry.is_dir():
                     stack.append(path)
                 elif Path(entry.name).suffix.lower() in SUFFIXES:
                     yield path
@@ -199,7 +219,7 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield path
 
 
-def collect_inputs(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
+def collect_inputs(inputs: Sequence[Path], follow_links: bool = False) -> list[tuple[Path, str]]:
     """List the article files under ``inputs`` as ``(path, doc_id)`` pairs.
 
     A directory contributes every ``*.txt`` / ``*.md`` below it, with ids
@@ -209,45 +229,61 @@ def collect_inputs(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
     A file reached twice (a folder and a file inside it, a symlink) is listed
     once, under the id of the input that reached it first.  If two different
     files would get the same id (two folders both holding ``a.txt``), the
-    later one's id is prefixed with its input folder's name, and numbered if
-    that still clashes, so ids stay unique.
+    later one's id is prefixed with its input folder's name; two names in one
+    folder that read alike (a GBK name decoded, and the same name in UTF-8) are
+    ordered by their bytes and the later one's id shows its bytes (``\\xNN``);
+    an id that still clashes is numbered (``#2``), so ids stay unique and never
+    depend on the order a file system lists files in.  Links out of a folder
+    input are listed as :class:`LinkOutOfInput` (skipped when read) unless
+    `follow_links`.
 
     Raises :class:`InputError` if an input does not exist or if no article
     file is found at all.
     """
     found: list[tuple[Path, str]] = []
-    by_id: dict[str, Path] = {}
+    taken: dict[str, int] = {}  # doc id -> the input it came from
     seen: set[Path] = set()
-    for item in inputs:
+    for n_input, item in enumerate(inputs):
         given = Path(item)
         if not os.path.lexists(given):
             raise InputError(f"input not found: {given}")
         if given.is_dir():
-            files = [(p, _relative_id(p, given)) for p in _walk(given)]
-            files.sort(key=lambda pair: pair[1])
+            files = [(p, _relative_id(p, given)) for p in _walk(given, follow_links)]
+            # names that read alike (a GBK name and its UTF-8 twin): the one that is its id first, then by
+            # their bytes, never in the order of listing
+            files.sort(key=lambda pair: (pair[1], _escaped_id(pair[0], given) != pair[1], os.fsencode(pair[0])))
             prefix = given.resolve().name or "input"
         else:
             files = [(given, safe_id(given.name))]
             prefix = given.parent.resolve().name or "input"
         for path, doc_id in files:
-            real = _real(path)
-            if real in seen:
-                continue
-            seen.add(real)
+            if not isinstance(path, LinkOutOfInput):  # a link not followed reads nothing twice
+                real = _real(path)
+                if real in seen:
+                    continue
+                seen.add(real)
             unique = doc_id
-            if unique in by_id:
-                unique = f"{prefix}/{doc_id}"
-                n = 2
-                while unique in by_id:
-                    unique = f"{prefix}/{doc_id}#{n}"
+            if unique in taken:
+                # a twin in the same folder is told apart by its name's bytes; one in another input by that input
+                unique = _escaped_id(path, given) if taken[unique] == n_input else f"{prefix}/{doc_id}"
+                base, n = unique, 2
+                while unique in taken:
+                    unique = f"{base}#{n}"
                     n += 1
-            by_id[unique] = path
+            taken[unique] = n_input
             found.append((path, unique))
     if not found:
         names = ", ".join(str(p) for p in inputs) or "(no inputs given)"
         raise InputError(f"no .txt or .md (or .html) files found in: {names}")
     found.sort(key=lambda pair: (pair[1], str(pair[0])))
     return found
+
+
+def _escaped_id(path: Path, base: Path) -> str:
+    """The doc id of a file whose name reads like another's: its bytes that are not
+    UTF-8 written as ``\\xNN`` instead of decoded as GB18030."""
+    rel = path.relative_to(base).as_posix() if path != base else path.name
+    return safe_id(os.fsencode(rel).decode("utf-8", errors="backslashreplace"))
 
 
 def _relative_id(path: Path, base: Path) -> str:
@@ -434,6 +470,8 @@ def read_document(path: Path, doc_id: str) -> Document | Skipped:
         undecodable bytes replaced says so in :attr:`Document.warning`, which is
         also logged as a warning.
     """
+    if isinstance(path, LinkOutOfInput):
+        return Skipped(path, LINK_OUT_REASON, doc_id)
     path = Path(path)
     try:
         st = path.stat()
@@ -479,7 +517,7 @@ def read_document(path: Path, doc_id: str) -> Document | Skipped:
     return Document(doc_id, path, raw, norm.text, norm.offsets, warning)
 
 
-def read_documents(inputs: Sequence[Path]) -> Iterator[Document | Skipped]:
+def read_documents(inputs: Sequence[Path], follow_links: bool = False) -> Iterator[Document | Skipped]:
     """Read every article under ``inputs`` lazily, in :func:`collect_inputs` order.
 
     The inputs are checked eagerly, so a missing path raises
@@ -489,7 +527,7 @@ def read_documents(inputs: Sequence[Path]) -> Iterator[Document | Skipped]:
     raised after the last :class:`Skipped` has been yielded, so a caller that
     reports skips still sees them all and a build of nothing still fails.
     """
-    files = collect_inputs(inputs)
+    files = collect_inputs(inputs, follow_links)
 
     def generate() -> Iterator[Document | Skipped]:
         read = 0

@@ -30,6 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
+import opencc
+
+from kg.documents import LINK_OUT_REASON
 
 #: A short article in the style of the seeds: agencies, officials, projects
 #: (about 600 bytes in UTF-8, so that 1 % is a handful of bytes).
@@ -61,6 +64,22 @@ XSS_ARTICLE = (
     f"晋中市发展和改革委员会主任韩亮{XSS_IMG}表示，要全力推进{XSS_SCRIPT}寿阳县光伏产业园项目。\n"
     f"市发改委印发《{XSS_NAMES[0]}》，推动《{XSS_NAMES[1]}》落地，晋中市发布《{XSS_NAMES[2]}》。\n"
 )
+
+#: The same kind of news item in Japanese and Korean, whose usual encodings read as GB18030.
+JAPANESE = (
+    "東京都は六日、地方の中小企業を支援するため、来年度の予算で約三百億円を計上する方針を明らかにした。"
+    "知事は記者会見で地域の活性化に全力で取り組むと述べた。\n"
+)
+KOREAN = (
+    "서울시는 6일 지역 경제 활성화를 위한 새로운 대책을 발표했다. "
+    "중소기업을 지원하기 위해 내년도 예산에 약 300억 원을 편성할 방침이다. 시장은 기자회견에서 말했다.\n"
+)
+
+
+def other_encoding(name: str) -> str:
+    """The skip reason of a file in encoding `name` (kg.chinese.misread_reason)."""
+    return f"{name} text, not GB18030 (kg reads UTF-8, UTF-16 and GB18030/GBK: save it as UTF-8)"
+
 
 #: XML-invalid C0 controls (everything below U+0020 except TAB, LF, CR).
 XML_INVALID = "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r")
@@ -119,6 +138,7 @@ def cases() -> list[Case]:
     mostly = utf8.replace("。".encode(), "。".encode() + b"\xff", 2) + b"\x80"
     long_line = "".join("晋中市发展和改革委员会推进项目建设"[i % 17] for i in range(50_000))
     long_token = "x" * 20_000 + " " + "9" * 20_000 + " " + "https://example.org/" + "a/" * 5_000
+    traditional = opencc.OpenCC("s2t").convert(article)
     return [
         Case("utf8.txt", "UTF-8", utf8, keeps=(MARK, "韩亮")),
         Case("utf8_bom.txt", "UTF-8 with BOM", codecs.BOM_UTF8 + utf8, keeps=(MARK,), drops=("\ufeff",)),
@@ -147,6 +167,10 @@ def cases() -> list[Case]:
             "café résumé naïve à la crème brûlée déjà".encode("latin-1") * 3,
             expect="not UTF-8 or GB18030 text",
         ),
+        Case("big5.txt", "Big5 (valid GB18030 too)", opencc.OpenCC("s2tw").convert(article).encode("big5"), expect=other_encoding("Big5")),
+        Case("shift_jis.txt", "Shift_JIS Japanese (valid GB18030 too)", JAPANESE.encode("shift_jis"), expect=other_encoding("Shift_JIS")),
+        Case("euc_kr.txt", "EUC-KR Korean (valid GB18030 too)", KOREAN.encode("euc_kr"), expect=other_encoding("EUC-KR")),
+        Case("traditional.txt", "Traditional Chinese in UTF-8", traditional.encode(), keeps=("壽陽縣", "韓亮")),
         Case("random.txt", "random high bytes", bytes((i * 167 + 89) % 128 + 128 for i in range(3000)), expect="not UTF-8 or GB18030 text"),
         Case("image.txt", "PNG image named .txt", _png(), expect="binary file"),
         Case("photo.md", "JPEG image named .md", _jpeg(), expect="binary file"),
@@ -250,6 +274,8 @@ def write_corpus(root: Path) -> tuple[list[Case], list[Special]]:
             with open(os.path.join(os.fsencode(root), raw_name), "wb") as fh:
                 fh.write(utf8)
             specials.append(Special(os.fsdecode(raw_name), "file name in GBK bytes (not UTF-8)", "read"))
+            (root / "晋中.txt").write_bytes(utf8)
+            specials.append(Special("晋中.txt", "the same name in UTF-8: its id, the GBK twin's id shows its bytes", "read"))
         except OSError:
             pass
     if hasattr(os, "symlink"):
@@ -266,7 +292,11 @@ def write_corpus(root: Path) -> tuple[list[Case], list[Special]]:
                 # reading /proc/self/mem at offset 0 fails with EIO even for root,
                 # which chmod 000 cannot give a root test run
                 (root / "eio.txt").symlink_to("/proc/self/mem")
-                specials.append(Special("eio.txt", "file whose read fails (EIO)", "unreadable: "))
+                specials.append(Special("eio.txt", "link out of the folder to a file whose read fails (EIO)", LINK_OUT_REASON))
+            private = root.parent / f"{root.name}-private.txt"  # beside the corpus, not in it
+            private.write_bytes(utf8)
+            (root / "outside.txt").symlink_to(private)
+            specials.append(Special("outside.txt", "link to a file outside the input folder", LINK_OUT_REASON))
         except OSError:
             pass
     if hasattr(os, "mkfifo"):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg.documents import (
+    LINK_OUT_REASON,
     Document,
     InputError,
     Skipped,
@@ -174,6 +175,16 @@ def test_unreadable_file(tmp_path: Path) -> None:
         path.chmod(0o644)
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs Linux /proc")
+def test_a_file_whose_read_fails_is_skipped(tmp_path: Path) -> None:
+    """Reading /proc/self/mem at offset 0 fails with EIO, even for root (chmod 000 does not stop root)."""
+    link = tmp_path / "eio.txt"
+    link.symlink_to("/proc/self/mem")
+    ((path, doc_id),) = collect_inputs([tmp_path], follow_links=True)
+    item = read_document(path, doc_id)
+    assert isinstance(item, Skipped) and item.reason.startswith("unreadable: ")
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_fifo_is_skipped_without_blocking(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.txt")
@@ -262,6 +273,39 @@ def test_symlink_loop_terminates(tmp_path: Path) -> None:
         pytest.skip("symlinks not permitted here")
     found = collect_inputs([root])
     assert [doc_id for _, doc_id in found] == ["sub/a.txt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_links_out_of_the_input_folder_are_skipped_unless_followed(tmp_path: Path) -> None:
+    """A link to a private file or to /usr/share/doc must not pull them into the graph."""
+    root = tmp_path / "corpus"
+    write(root / "a.txt", ARTICLE)
+    private = write(tmp_path / "private" / "secret.txt", "机密：王建国的住址。")
+    try:
+        (root / "secret.txt").symlink_to(private)
+        (root / "docs").symlink_to(private.parent, target_is_directory=True)
+        (root / "again.txt").symlink_to(root / "a.txt")  # inside: the same file, read once
+    except OSError:
+        pytest.skip("symlinks not permitted here")
+    items = list(read_documents([root]))
+    assert [(i.doc_id, type(i).__name__) for i in items] == [("a.txt", "Document"), ("docs", "Skipped"), ("secret.txt", "Skipped")]
+    assert all(i.reason == LINK_OUT_REASON for i in items if isinstance(i, Skipped))
+    followed = [i.doc_id for i in read_documents([root], follow_links=True) if isinstance(i, Document)]
+    assert followed == ["a.txt", "docs/secret.txt"]  # the same file twice is read once
+    assert [i.doc_id for i in read_documents([private])] == ["secret.txt"]  # named on the command line: read
+
+
+def test_names_that_read_alike_get_ids_by_their_bytes_not_by_listing_order(tmp_path: Path) -> None:
+    """A GBK file name decodes to the same id as its UTF-8 twin: whichever was created
+    first, the UTF-8 one keeps the id and the GBK one shows its bytes."""
+    ids = []
+    for order in (("utf-8", "gbk"), ("gbk", "utf-8")):
+        root = tmp_path / "-".join(order)
+        for encoding in order:
+            write(Path(os.fsdecode(os.fsencode(root) + b"/" + "晋中.txt".encode(encoding))), ARTICLE + encoding)
+        ids.append([(d, os.fsencode(p).rsplit(b"/", 1)[1]) for p, d in collect_inputs([root])])
+    assert ids[0] == ids[1] == [("\\xbd\\xfa\\xd6\\xd0.txt", "晋中.txt".encode("gbk")), ("晋中.txt", "晋中.txt".encode())]
+    # ... and the ids name the files: the UTF-8 one as written, the GBK one by its bytes
 
 
 # --- reading lazily ---------------------------------------------------------------
