@@ -610,6 +610,29 @@ def test_ids_that_clash_after_cleaning_stay_distinct(tmp_path: Path) -> None:
     assert sorted(ids) == sorted(H.nodes)
 
 
+def test_a_popular_entitys_documents_are_cut_to_what_a_spreadsheet_holds(tmp_path: Path) -> None:
+    """20,000 documents (260,000 characters): the CSV cell stops at whole names under
+    Excel's 32,767 and says how many it left out; GraphML keeps them all."""
+    import csv as std_csv
+
+    docs = [f"19980101-01-{i:05d}.txt" for i in range(20_000)]
+    G = nx.MultiDiGraph()
+    G.add_node("PLACE:11", label="北京市", type="PLACE", docs="|".join(docs), mentions=20_000)
+    G.add_node("PERSON:张三", label="张三", type="PERSON", docs=docs[0], mentions=1)
+    G.add_edge("PERSON:张三", "PLACE:11", key="CO_MENTION", type="CO_MENTION", docs="|".join(docs), weight=1.0)
+    write_entities_csv(G, tmp_path / "e.csv")
+    write_relations_csv(G, tmp_path / "r.csv")
+    for name, column in (("e.csv", "docs"), ("r.csv", "docs")):
+        with (tmp_path / name).open(encoding="utf-8", newline="") as fh:  # the default field limit: 131,072
+            rows = list(std_csv.DictReader(fh))
+        cell = max((r[column] for r in rows), key=len)
+        assert len(cell) <= 32_767
+        *kept, note = cell.split("|")
+        assert kept == docs[: len(kept)] and note == f"… {len(docs) - len(kept)} more (all in graph.graphml)"
+    write_graphml(G, tmp_path / "g.graphml")
+    assert nx.read_graphml(tmp_path / "g.graphml").nodes["PLACE:11"]["docs"] == "|".join(docs)
+
+
 def test_csv_cells_a_spreadsheet_would_run_start_with_a_quote(tmp_path: Path) -> None:
     G = nx.MultiDiGraph()
     G.add_node("POLICY:=1+1", label="=1+1", type="POLICY", aliases="@SUM(A1)|+x", docs="-cmd.txt", mentions=1)

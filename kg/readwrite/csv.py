@@ -17,6 +17,10 @@ as its ends.  Three styles (:data:`CSV_STYLES`):
   ``:LABEL``, ``mentions:int``; ``:START_ID``, ``:END_ID``, ``:TYPE``,
   ``weight:double``), each entity labelled by its type and each relation typed.
 
+A list cell (``aliases``, ``docs``, ``posts``, ``dates``) longer than
+:data:`MAX_CELL` characters is cut at a whole item and ends with how many it
+leaves out; GraphML holds the whole list.
+
 In the plain and Excel styles a cell that a spreadsheet would run as a formula (a
 programme quoted as ``“=1+1”``) starts with a ``'`` (:func:`neutralise`); the
 GraphML file and ``kg.load`` keep every name as written.
@@ -82,6 +86,10 @@ _NEO4J_HEADER = {
 }
 _NEO4J_REL_TYPE = ":TYPE"
 BOM = "\ufeff"
+#: The longest list cell written (Excel holds 32,767 characters a cell).
+MAX_CELL = 32_000
+#: Columns that hold "|"-joined lists, cut to MAX_CELL.
+LIST_COLUMNS = frozenset({"aliases", "docs", "posts", "dates"})
 #: What a spreadsheet reads as the start of a formula (see :func:`neutralise`).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -90,6 +98,23 @@ def _cell(value: Any) -> str:
     """Render one value; lists become "|"-joined, control characters go."""
     s = to_scalar(value)
     return "" if s is None else format_value(s, "string")
+
+
+def _list_cell(value: Any) -> str:
+    """A "|"-joined list cell, cut at whole items to :data:`MAX_CELL` characters with a
+    count of the rest: a popular entity's documents reach 260,000 characters, past
+    Excel's 32,767 a cell and Python csv's 131,072 a field; GraphML keeps them all."""
+    cell = _cell(value)
+    if len(cell) <= MAX_CELL:
+        return cell
+    items = cell.split("|")
+    kept, size = [], 0
+    for item in items:
+        if size + len(item) + 1 > MAX_CELL - 60:  # room for the note
+            break
+        kept.append(item)
+        size += len(item) + 1
+    return "|".join(kept) + f"|… {len(items) - len(kept)} more (all in graph.graphml)"
 
 
 def _as_float(value: Any) -> Any:
@@ -152,7 +177,7 @@ def write_entities_csv(G: nx.Graph, path: str | os.PathLike[str], style: str = "
     rows = []
     for n in nodes:
         attrs = G.nodes[n]
-        rows.append([ids[n]] + [_cell(attrs.get(c)) for c in ENTITY_COLUMNS[1:]])
+        rows.append([ids[n]] + [(_list_cell if c in LIST_COLUMNS else _cell)(attrs.get(c)) for c in ENTITY_COLUMNS[1:]])
     _write(path, header, rows, style)
 
 
@@ -176,10 +201,10 @@ def write_relations_csv(G: nx.Graph, path: str | os.PathLike[str], style: str = 
                 ids[v],
                 _cell(rel),
                 _cell(d.get("title")),
-                _cell(d.get("docs")),
+                _list_cell(d.get("docs")),
                 _cell(d.get("evidence")),
                 _cell(_as_float(d.get("weight"))),
-                _cell(d.get("dates")),
+                _list_cell(d.get("dates")),
                 _cell(G.nodes[u].get("label")),
                 _cell(G.nodes[v].get("label")),
             ]
