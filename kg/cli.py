@@ -6,6 +6,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -23,7 +24,50 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-@click.group()
+class _StdoutFailed(OSError):
+    """Standard output could not be written (a full disk, a closed pipe)."""
+
+
+class _GuardedStdout:
+    """Standard output that tells its own write errors from every other OSError."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as e:
+            raise _StdoutFailed(e.errno, e.strerror) from e
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as e:
+            raise _StdoutFailed(e.errno, e.strerror) from e
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+class _Commands(click.Group):
+    """kg's commands, with one clean line when standard output cannot be written
+    (``kg build ... > /dev/full``, a closed pipe) instead of a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        sys.stdout = _GuardedStdout(sys.stdout)
+        try:
+            return super().main(*args, **kwargs)
+        except _StdoutFailed as e:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the flush at exit must not fail again
+            click.echo(f"Error: cannot write to standard output: {e.strerror or e}", err=True)
+            sys.exit(1)
+        finally:
+            if isinstance(sys.stdout, _GuardedStdout):
+                sys.stdout = sys.stdout._stream
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """kg: build a knowledge graph from Chinese regional-development news."""

@@ -204,6 +204,18 @@ def test_missing_input_in_a_real_process(tmp_path: Path) -> None:
     assert proc.stderr == "Error: input not found: no-such-folder\n"
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [("--help",), ("build", "a.txt", "-o", "out", "--no-learned-ner")])
+def test_a_full_standard_output_is_one_line_not_a_traceback(tmp_path: Path, args: tuple[str, ...]) -> None:
+    (tmp_path / "a.txt").write_text("晋中市发展和改革委员会主任韩亮介绍了项目进展。\n", encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        command = [sys.executable, "-c", "from kg.cli import main; main()", *args]
+        proc = subprocess.run(command, cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[-1:] == ["Error: cannot write to standard output: No space left on device"], proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_no_readable_documents(tmp_path: Path) -> None:
     indir = tmp_path / "junk"
     indir.mkdir()
