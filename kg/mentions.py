@@ -60,8 +60,13 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     return out
 
 
+#: Full-width digits and Latin letters as their ASCII twins: ＡＢＣ科技 and ABC科技 are one firm.
+#: (Full-width brackets and punctuation stay: they are how Chinese names are written.)
+_HALF_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)}
+
+
 def _mention(start: int, end: int, type_: str, surface: str, info: dict) -> Mention:
-    canonical = info.get("canonical") or surface
+    canonical = (info.get("canonical") or surface).translate(_HALF_WIDTH)
     adcode = info.get("adcode", "") if type_ == "PLACE" else ""
     return Mention(start, end, type_, entity_key(type_, canonical, adcode), canonical, surface, info)
 

@@ -393,3 +393,13 @@ def test_traditional_text_is_recognised_as_simplified_and_quoted_as_written(nlp:
     (post,) = rels(ex, "HOLDS_POSITION")
     assert (post.tail, post.title) == ("AGENCY:商水县住房和城乡建设局", "局长")
     assert post.evidence == "2023年3月，商水縣住建局局長陳立軍表示，要加快建設。"
+
+
+def test_a_firm_written_with_full_width_letters_is_the_same_firm(nlp: Language) -> None:
+    from kg.graph import build_graph
+
+    full = resolve(nlp("晋中市召开会议。山西ＡＢＣ新材料科技有限公司与市政府签约。"), "a.txt")
+    half = resolve(nlp("晋中市召开会议。山西ABC新材料科技有限公司与市政府签约。"), "b.txt")
+    G = build_graph([full, half])
+    firms = [(n, d["aliases"], d["docs"]) for n, d in G.nodes(data=True) if d["type"] == "ORG"]
+    assert firms == [("ORG:山西ABC新材料科技有限公司", "山西ABC新材料科技有限公司|山西ＡＢＣ新材料科技有限公司", "a.txt|b.txt")]
