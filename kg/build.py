@@ -61,6 +61,8 @@ def check_writable(outdir: Path) -> None:
     Probes the nearest existing directory without creating OUTDIR, so a build
     that fails later leaves nothing behind.
     """
+    if outdir.is_symlink() and not outdir.exists():  # mkdir would fail only after the extraction
+        raise FileNotFoundError(2, f"a symbolic link to a missing folder ({os.readlink(outdir)})", str(outdir))
     existing = outdir
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent

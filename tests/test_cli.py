@@ -257,6 +257,16 @@ def test_output_under_a_regular_file(tmp_path: Path, seeds_dir: Path) -> None:
     assert_clean_error(result, "cannot write")
 
 
+def test_output_that_is_a_dangling_link_fails_before_the_work(tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "gone")
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "read_inputs", lambda *a, **k: pytest.fail("read the inputs before checking the output"))
+    result = invoke("build", seeds_dir / SEED_002, "-o", link)
+    assert_clean_error(result, f"cannot write to {link}: a symbolic link to a missing folder")
+
+
 def test_output_directory_without_write_permission(tmp_path: Path, seeds_dir: Path) -> None:
     outdir = tmp_path / "readonly"
     outdir.mkdir()
