@@ -403,3 +403,29 @@ def test_a_firm_written_with_full_width_letters_is_the_same_firm(nlp: Language) 
     G = build_graph([full, half])
     firms = [(n, d["aliases"], d["docs"]) for n, d in G.nodes(data=True) if d["type"] == "ORG"]
     assert firms == [("ORG:山西ABC新材料科技有限公司", "山西ABC新材料科技有限公司|山西ＡＢＣ新材料科技有限公司", "a.txt|b.txt")]
+
+
+def test_a_long_document_is_read_part_by_part_at_line_ends() -> None:
+    from kg.resolve import _parts
+
+    text = "".join(f"第{i}段。{'县' * (i % 7)}项目建设推进。\n" for i in range(5000))
+    parts = _parts(text, 1000)
+    assert "".join(parts) == text
+    assert all(len(p) <= 1000 and p.endswith("\n") for p in parts[:-1])
+    one_line = "推进项目建设。" * 500
+    assert [len(p) for p in _parts(one_line, 1000)][:2] == [994, 994]  # after the last 。 in reach
+    assert _parts("字" * 2500, 1000) == ["字" * 1000, "字" * 1000, "字" * 500]
+
+
+def test_a_long_document_finds_what_its_parts_find(nlp: Language, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.resolve
+    from kg.resolve import extract_text
+
+    text = "\n".join([COUNTY_DOC] * 6)
+    whole = extract_text(nlp, text, "long.txt")
+    monkeypatch.setattr(kg.resolve, "LONG_DOC_CHARS", 300)
+    monkeypatch.setattr(kg.resolve, "PART_CHARS", 300)
+    parted = extract_text(nlp, text, "long.txt")
+    assert parted.chars == whole.chars == len(text)
+    assert {e.key for e in parted.entities} == {e.key for e in whole.entities}
+    assert positions(parted) == positions(whole)
