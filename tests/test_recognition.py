@@ -94,3 +94,17 @@ def test_a_county_zone_written_with_the_letter_is_the_home_countys(nlp: Language
     doc = nlp("商水县召开会议。县开发区管委会主任张立新讲话。")
     bodies = {e._.kg["canonical"]: e._.kg.get("located_code", "") for e in doc.ents if e.label_ == "AGENCY"}
     assert bodies == {"商水县开发区管委会": "411623"}
+
+
+def test_villages_or_roads_listed_before_a_shared_project_head_are_that_project(nlp: Language) -> None:
+    """As ANNOTATION.md keeps 百村示范、千村治理 and the silver data 知新村、建中村区域动迁 whole;
+    a park listed before a work stays an item of its own."""
+    for text, work in (
+        ("商水县今年将加快推进东关村、西关村棚户区改造项目。", "东关村、西关村棚户区改造项目"),
+        ("县城将实施人民路、建设路雨污分流改造工程。", "人民路、建设路雨污分流改造工程"),  # 建设 begins a road's name: no verb
+    ):
+        doc = nlp(text)
+        assert [(e.text, e.label_) for e in doc.ents if e.label_ != "PLACE" or e.text != "商水县"] == [(work, "PROJECT")]
+        assert [e._.kg["canonical"] for e in doc.ents if e.label_ == "PROJECT"] == [work]
+    listed = nlp("代表团先后考察了玉柴工业园、玉林至铁山港高速公路。")
+    assert [e.text for e in listed.ents if e.label_ == "PROJECT"] == ["玉林至铁山港高速公路"]

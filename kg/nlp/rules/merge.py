@@ -29,6 +29,8 @@ LEADING = sorted(set(PROJECT_VERBS + ORG_VERBS + ("指导", "调研", "考察"))
 #: ... stripped only from these types, and only if a name of this many characters is left
 STRIPPED_TYPES = ("PROJECT", "ORG")
 MIN_LEFT = 4
+#: ... and not where it begins a street or place name (建设路雨污分流改造工程, 发展村…)
+NAME_SUFFIXES = "路街巷道村镇乡"
 #: Two works joined by 及, each with its own head (某污水厂新建及某污水处理厂扩容工程, …铁路及…公路),
 #: are two projects; works sharing one head (30万吨仓储物流及饲料加工项目) stay one
 TWO_WORKS_RE = re.compile(
@@ -70,10 +72,43 @@ def select(cands: list[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
     return chosen, titles
 
 
+#: The kinds of name that a shared project head joins (乔家沟村、曲家沟村片区安置项目; 晋绥路、紫石街地下管廊)
+_CONJUNCT_KINDS = (("村", "社区"), ("路", "街", "大道", "巷"))
+
+
+def join_coordinated_works(chosen: list[Candidate], text: str) -> list[Candidate]:
+    """Names of one kind listed before a project that shares its head are that project:
+    乔家沟村、曲家沟村片区安置项目 is one resettlement project over two villages, not the
+    village 乔家沟村 and a project in 曲家沟村 (as ANNOTATION.md writes 百村示范、千村治理,
+    and the silver data 知新村、建中村区域动迁). A park or another work before the 、 is
+    a list item of its own."""
+    out: list[Candidate] = []
+    for c in chosen:
+        if c.label == "PROJECT":
+            kind = next((k for k in _CONJUNCT_KINDS if any(w in c.canonical[:8] for w in k)), None)
+            start = c.start
+            while (
+                kind is not None
+                and out
+                and (out[-1].label == "PLACE" or (out[-1].label == "PROJECT" and out[-1].length <= 6))  # 人民路 alone is no work
+                and out[-1].end == start - 1
+                and text[start - 1] == "、"
+                and text[out[-1].start : out[-1].end].endswith(kind)
+            ):
+                start = out.pop().start
+            if start != c.start:
+                written = text[start : c.end]
+                c = Candidate(
+                    start, c.end, c.label, "".join(ch for ch in written if not ch.isspace() and ch not in QUOTES), c.priority, dict(c.attrs)
+                )
+        out.append(c)
+    return out
+
+
 def _without_leading_verb(c: Candidate) -> int:
     """Where a learned name starts once a verb written before it is left out."""
     for v in LEADING:
-        if c.canonical.startswith(v) and c.length - len(v) >= MIN_LEFT:
+        if c.canonical.startswith(v) and c.length - len(v) >= MIN_LEFT and c.canonical[len(v)] not in NAME_SUFFIXES:
             return c.start + len(v)
     return c.start
 
