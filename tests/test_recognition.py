@@ -108,3 +108,11 @@ def test_villages_or_roads_listed_before_a_shared_project_head_are_that_project(
         assert [e._.kg["canonical"] for e in doc.ents if e.label_ == "PROJECT"] == [work]
     listed = nlp("代表团先后考察了玉柴工业园、玉林至铁山港高速公路。")
     assert [e.text for e in listed.ents if e.label_ == "PROJECT"] == ["玉林至铁山港高速公路"]
+
+
+def test_a_place_that_begins_a_streets_name_is_the_street(nlp: Language) -> None:
+    """平遥路 is a street of 晋中, not 平遥县; 大街小巷 are the place's own streets."""
+    streets = nlp("晋中市将打通平遥路至顺城街的断头路，拓宽龙城大街。")
+    assert {e._.kg["canonical"] for e in streets.ents if e.label_ == "PLACE"} <= {"晋中市", "顺城街", "龙城大街"}
+    own = nlp("晋中市今年在榆次区开展街巷整治，走遍榆次大街小巷。")
+    assert [e.text for e in own.ents if e.label_ == "PLACE"] == ["晋中市", "榆次区", "榆次"]

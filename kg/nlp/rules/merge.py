@@ -72,6 +72,21 @@ def select(cands: list[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
     return chosen, titles
 
 
+#: What a street's name ends with: a place's short form before it names the street, not
+#: the place (龙城大街, 晋中路); 街道 (a sub-district) and 大街小巷 (every street of it) do not
+_STREET_AFTER = re.compile(r"(?:大街(?!小巷)|大道|路|街(?!道)|巷)")
+
+
+def without_street_name_parts(chosen: list[Candidate], text: str) -> list[Candidate]:
+    """Leave out a place written as the first part of a street's name: the silver data
+    annotates no place there (2 of its places stand before 路 or 街, both another word)."""
+    return [
+        c
+        for c in chosen
+        if not (c.label == "PLACE" and c.attrs.get("level") not in ("village", "town") and _STREET_AFTER.match(text, c.end))
+    ]
+
+
 #: The kinds of name that a shared project head joins (乔家沟村、曲家沟村片区安置项目; 晋绥路、紫石街地下管廊)
 _CONJUNCT_KINDS = (("村", "社区"), ("路", "街", "大道", "巷"))
 
