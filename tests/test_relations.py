@@ -429,3 +429,10 @@ def test_a_long_document_finds_what_its_parts_find(nlp: Language, monkeypatch: p
     assert parted.chars == whole.chars == len(text)
     assert {e.key for e in parted.entities} == {e.key for e in whole.entities}
     assert positions(parted) == positions(whole)
+
+
+def test_a_village_written_after_a_town_is_part_of_that_town(nlp: Language) -> None:
+    """The 2021 village table puts 王化雨村 under 新城街道; an article that writes
+    练集镇王化雨村 (towns merge, villages move) places it in 练集镇."""
+    ex = extract(nlp, "商水县召开会议。在商水县练集镇王化雨村，种粮大户王建国正忙着盘点收成。")
+    assert ("PLACE:411623001200", LIANJI) in {(r.head, r.tail) for r in rels(ex, "PART_OF")}
