@@ -170,10 +170,10 @@ def find_relations(
             parent = place_by_code.get(d.parent)
         if parent is None and m.attrs.get("parent_name"):
             parent = place_by_label.get(m.attrs["parent_name"])
-        written_after = place_ending_at.get(m.start)
-        if parent is None and m.attrs.get("level") == "village" and written_after is not None and written_after.attrs.get("level") == "town":
+        town = place_ending_at.get(m.start)
+        if parent is None and m.attrs.get("level") == "village" and town is not None and town.attrs.get("level") == "town":
             # 孟家坪乡贺家沟村: the text puts the village in the town, whatever town the 2021 table has
-            parent = written_after
+            parent = town
         if parent is not None and parent.key != m.key and (m.key, parent.key) not in seen_parts:
             seen_parts.add((m.key, parent.key))
             rels.append(RelationRef(m.key, parent.key, "PART_OF", "", evidence(_together(m, parent, places_by_key, sentence_of))))
