@@ -116,3 +116,13 @@ def test_a_place_that_begins_a_streets_name_is_the_street(nlp: Language) -> None
     assert {e._.kg["canonical"] for e in streets.ents if e.label_ == "PLACE"} <= {"晋中市", "顺城街", "龙城大街"}
     own = nlp("晋中市今年在榆次区开展街巷整治，走遍榆次大街小巷。")
     assert [e.text for e in own.ents if e.label_ == "PLACE"] == ["晋中市", "榆次区", "榆次"]
+
+
+def test_a_route_or_boundary_is_no_project(nlp: Language) -> None:
+    """A new sub-district's bounds (沿…至…) name roads and junctions, not works."""
+    doc = nlp(
+        "新城街道管辖范围为：自人民路外返30米与滨河路交汇点起向东，沿滨河路南侧路缘石至青龙河河道蓝线，"
+        "沿青龙河河道蓝线向南至迎宾大道与滨河路交汇点止。沿海铁路和自来水厂改造工程同步推进。"
+    )
+    projects = [e.text for e in doc.ents if e.label_ == "PROJECT"]
+    assert projects == ["沿海铁路", "自来水厂改造工程"], projects  # names that begin with a longer word stay

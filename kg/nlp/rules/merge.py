@@ -87,6 +87,17 @@ def without_street_name_parts(chosen: list[Candidate], text: str) -> list[Candid
     ]
 
 
+#: Prepositions that open a route or a boundary (沿雅正路外返40米至宁静高速匝道), never a name
+_ROUTE_PREPOSITIONS = "沿自从由"
+
+
+def without_routes(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candidate]:
+    """Leave out a work that opens with a preposition the segmenter reads as a word of
+    its own: a route or a boundary (自雅正路…起, 沿…至…), not a project's name; 沿海铁路
+    and 自来水厂 begin with a longer word."""
+    return [c for c in chosen if not (c.label == "PROJECT" and text[c.start] in _ROUTE_PREPOSITIONS and c.start + 1 in bounds)]
+
+
 #: The kinds of name that a shared project head joins (乔家沟村、曲家沟村片区安置项目; 晋绥路、紫石街地下管廊)
 _CONJUNCT_KINDS = (("村", "社区"), ("路", "街", "大道", "巷"))
 
