@@ -18,6 +18,13 @@ def common_words() -> frozenset[str]:
     return frozenset((Path(__file__).parent / "data" / "common_words.txt").read_text(encoding="utf-8").split())
 
 
+@cache
+def national_slogans() -> frozenset[str]:
+    """National slogans the silver data marks optional (scripts/build_national_slogans.py)."""
+    lines = (Path(__file__).parent / "data" / "national_slogans.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
 def _words(text: str) -> tuple[str, ...]:
     """A word list written as one whitespace-separated string (easy to read and edit)."""
     return tuple(text.split())

@@ -126,3 +126,9 @@ def test_a_route_or_boundary_is_no_project(nlp: Language) -> None:
     )
     projects = [e.text for e in doc.ents if e.label_ == "PROJECT"]
     assert projects == ["沿海铁路", "自来水厂改造工程"], projects  # names that begin with a longer word stay
+
+
+def test_national_slogans_are_left_out_and_local_programmes_kept(nlp: Language) -> None:
+    """The guide makes generic national slogans optional; the silver data names them."""
+    doc = nlp("商水县深入实施乡村振兴战略，扎实推进“五星支部”创建和“双百工程”。")
+    assert [e._.kg["canonical"] for e in doc.ents if e.label_ == "POLICY"] == ["五星支部", "双百工程"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from kg.lexicon import national_slogans
 from kg.nlp.rules.base import Candidate
 from kg.nlp.rules.orgs import ORG_VERBS
 from kg.nlp.rules.projects import PROJECT_VERBS
@@ -85,6 +86,13 @@ def without_street_name_parts(chosen: list[Candidate], text: str) -> list[Candid
         for c in chosen
         if not (c.label == "PLACE" and c.attrs.get("level") not in ("village", "town") and _STREET_AFTER.match(text, c.end))
     ]
+
+
+def without_national_slogans(chosen: list[Candidate]) -> list[Candidate]:
+    """Leave out the national slogans and goal phrases (乡村振兴战略, 新型城镇化) that the
+    annotation guide makes optional: a graph of a county's news is about its own programmes."""
+    slogans = national_slogans()
+    return [c for c in chosen if not (c.label == "POLICY" and c.canonical in slogans)]
 
 
 #: Prepositions that open a route or a boundary (沿雅正路外返40米至宁静高速匝道), never a name
