@@ -132,3 +132,11 @@ def test_national_slogans_are_left_out_and_local_programmes_kept(nlp: Language) 
     """The guide makes generic national slogans optional; the silver data names them."""
     doc = nlp("商水县深入实施乡村振兴战略，扎实推进“五星支部”创建和“双百工程”。")
     assert [e._.kg["canonical"] for e in doc.ents if e.label_ == "POLICY"] == ["五星支部", "双百工程"]
+
+
+def test_streets_addresses_and_estates_are_no_places(nlp: Language) -> None:
+    """Optional in the guide; the sub-district and the town are places."""
+    doc = nlp("新城街道办事处驻地设在商水县人民路88号。练集镇幸福小区和建设路沿线居民参加了活动。")
+    places = [e.text for e in doc.ents if e.label_ == "PLACE"]
+    assert not [p for p in places if p.endswith(("号", "小区", "路"))], places
+    assert "练集镇" in places

@@ -33,6 +33,7 @@ from kg.nlp.rules.merge import (
     is_learned,
     join_coordinated_works,
     select,
+    without_addresses,
     without_national_slogans,
     without_routes,
     without_street_name_parts,
@@ -168,7 +169,7 @@ def make_entities(nlp: Language, name: str):
         chosen, titles = select(cands)
         text = _text(doc)
         chosen = without_routes(without_street_name_parts(without_national_slogans(chosen), text), text, _bounds(doc))
-        chosen = _without_overlaps(join_coordinated_works(chosen, text))
+        chosen = _without_overlaps(without_addresses(join_coordinated_works(chosen, text), text))
 
         places = [c for c in cands if c.label == "PLACE" and not is_learned(c)]  # rule places know their code
         for c in chosen:
