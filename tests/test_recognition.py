@@ -140,3 +140,10 @@ def test_streets_addresses_and_estates_are_no_places(nlp: Language) -> None:
     places = [e.text for e in doc.ents if e.label_ == "PLACE"]
     assert not [p for p in places if p.endswith(("号", "小区", "路"))], places
     assert "练集镇" in places
+
+
+def test_democratic_parties_go_by_their_full_names(nlp: Language) -> None:
+    doc = nlp("周口市召开统战工作会议。民建市委主委李华出席，致公党周口市第三届常务委员会作工作报告。")
+    names = {e.text: e._.kg["canonical"] for e in doc.ents if e.label_ == "AGENCY"}
+    assert names.get("民建市委") == "中国民主建国会周口市委员会", names
+    assert names.get("致公党周口市第三届常务委员会") == "中国致公党周口市委员会常务委员会", names

@@ -199,6 +199,8 @@ def agency_from_span(
     gaz = load_gazetteer()
     _, _, national = _matchers()
     written = "".join(text[s:e].split())
+    if (party := _democratic_party(gaz, text, places, s, e, written, jurisdiction)) is not None:
+        return party
     if SESSION_RE.sub("", written) in national:
         return Candidate(s, e, "AGENCY", national[SESSION_RE.sub("", written)], 5, {"national": True})
     index = PlaceIndex(text, places) if index is None else index
@@ -308,6 +310,46 @@ def _latest(places: list[Candidate], before: int, level: str) -> Candidate | Non
         if p.end <= before and p.attrs.get("level") == level and (best is None or p.end > best.end):
             best = p
     return best
+
+
+#: The eight democratic parties, by the short names people write, and their full names
+#: (ANNOTATION.md: their committees are AGENCY under full names, 中国农工民主党…委员会)
+DEMOCRATIC_PARTIES = {
+    "民革": "中国国民党革命委员会",
+    "民盟": "中国民主同盟",
+    "民建": "中国民主建国会",
+    "民进": "中国民主促进会",
+    "农工党": "中国农工民主党",
+    "致公党": "中国致公党",
+    "九三学社": "九三学社",
+    "台盟": "台湾民主自治同盟",
+}
+_PARTY_RE = re.compile("|".join(sorted({*DEMOCRATIC_PARTIES, *DEMOCRATIC_PARTIES.values()}, key=len, reverse=True)))
+#: a party's committee of a place (省委, 黑龙江省委员会, its 常务委员会) and what follows it (专门委员会)
+_PARTY_COMMITTEE_RE = re.compile(r"(.*?)(省|市|州|县|区)(常务委员会|委员会|委)(.*)")
+
+
+def _democratic_party(gaz, text: str, places: list[Candidate], s: int, e: int, written: str, jurisdiction: Division | None):
+    """A democratic party or one of its committees under its full name:
+    农工党省委 (a 黑龙江 paper) -> 中国农工民主党黑龙江省委员会; None for any other body."""
+    m = _PARTY_RE.match(written)
+    if m is None:
+        return None
+    party = DEMOCRATIC_PARTIES.get(m.group(), m.group())
+    rest = SESSION_RE.sub("", written[m.end() :])
+    if not rest:
+        return Candidate(s, e, "AGENCY", party, 5, {"national": True})
+    committee = _PARTY_COMMITTEE_RE.fullmatch(rest)
+    if committee is None:
+        return None
+    place_name = committee[1] + committee[2] if committee[1] else None
+    if place_name is None:
+        div = _prefix_place(gaz, text, places, s, committee[2], jurisdiction)
+        place_name = div.name if div is not None else None
+    if place_name is None:
+        return None
+    standing = "常务委员会" if committee[3] == "常务委员会" else ""  # its standing committee
+    return Candidate(s, e, "AGENCY", f"{party}{place_name}委员会{standing}{committee[4]}", 5, {})
 
 
 def _prefix_place(gaz, text: str, places: list[Candidate], s: int, prefix: str, jurisdiction: Division | None):
