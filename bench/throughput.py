@@ -78,8 +78,14 @@ def child_build(args: argparse.Namespace) -> dict:
 
     t0 = time.perf_counter()
     cpu0 = os.times()
+    # the subsets are folders of links to the archive's files: follow them
     G, report = build(
-        [Path(p) for p in args.inputs], Path(args.outdir), jobs=args.jobs[0], update=args.update_mode, learned_ner=not args.no_learned_ner
+        [Path(p) for p in args.inputs],
+        Path(args.outdir),
+        jobs=args.jobs[0],
+        update=args.update_mode,
+        learned_ner=not args.no_learned_ner,
+        follow_links=True,
     )
     wall = time.perf_counter() - t0
     cpu1 = os.times()
@@ -112,7 +118,7 @@ def child_profile(args: argparse.Namespace) -> dict:
     prof = cProfile.Profile()
     t0 = time.perf_counter()
     prof.enable()
-    _, report = build([Path(p) for p in args.inputs], Path(args.outdir), jobs=1, learned_ner=not args.no_learned_ner)
+    _, report = build([Path(p) for p in args.inputs], Path(args.outdir), jobs=1, learned_ner=not args.no_learned_ner, follow_links=True)
     prof.disable()
     wall = time.perf_counter() - t0
     prof.dump_stats(args.profile_out)

@@ -19,7 +19,9 @@ UTF-8 file of a large archive is only decoded and hashed, not normalised again.
 
 The cache is one file, ``OUTDIR/.kg-cache/extractions.jsonl``: a header line
 (format, fingerprint, field names) and one line per document, sorted by key:
-``key TAB raw key TAB JSON`` with compact lists of the record's fields. It is rewritten atomically
+``key TAB raw key TAB check TAB JSON`` with compact lists of the record's fields;
+the check (:func:`_row_check`) makes a flipped bit anywhere in a line a miss, not a
+silently different graph. It is rewritten atomically
 (kg.atomic) after extraction and holds exactly the documents of the latest
 build, so removed documents drop out. JSON rather than pickle: a cache file in
 an output folder others may write to must never run code when read, and the
@@ -48,7 +50,7 @@ __all__ = ["CACHE_DIR", "CACHE_FILE", "ExtractionCache", "content_key", "fingerp
 
 CACHE_DIR: Final[str] = ".kg-cache"
 CACHE_FILE: Final[str] = "extractions.jsonl"
-FORMAT: Final[int] = 2
+FORMAT: Final[int] = 3
 
 PACKAGE_DIR: Final[Path] = Path(__file__).resolve().parent
 #: Modules that only read or write graphs: a change here never changes an extraction.
@@ -208,6 +210,11 @@ def decode(row: list[Any], doc_id: str) -> DocExtraction:
 # --- the cache file --------------------------------------------------------------
 
 
+def _row_check(key: str, raw: str, row: str) -> str:
+    """A digest of one cache line: a line that was changed on disk is not used."""
+    return hashlib.sha256(f"{key}\t{raw}\t{row}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 class ExtractionCache:
     """The cache of one output directory: load, look up, remember, save.
 
@@ -254,8 +261,8 @@ class ExtractionCache:
                     line = raw_line.decode("utf-8")
                 except UnicodeDecodeError:
                     continue
-                key, raw, row = (line.rstrip("\n").split("\t", 2) + ["", ""])[:3]
-                if len(key) == 64 and len(raw) == 64 and row:
+                key, raw, check, row = (line.rstrip("\n").split("\t", 3) + ["", "", ""])[:4]
+                if len(key) == 64 and len(raw) == 64 and row and check == _row_check(key, raw, row):
                     self._stored[key] = (raw, row)
                     self._by_raw[raw] = key
         return self
@@ -295,6 +302,6 @@ class ExtractionCache:
         """Write the kept entries, sorted by content key, atomically; returns the path."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lines = [json.dumps(self.header(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))]
-        lines.extend(f"{key}\t{raw}\t{row}" for key, (raw, row) in sorted(self._keep.items()))
+        lines.extend(f"{key}\t{raw}\t{_row_check(key, raw, row)}\t{row}" for key, (raw, row) in sorted(self._keep.items()))
         atomic_write(self.path, "\n".join(lines) + "\n")
         return self.path

@@ -12,6 +12,7 @@ damage, rename and nothing-changed, and be written deterministically.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Sequence
@@ -191,7 +192,7 @@ def test_rules_only_builds_keep_their_own_cache(work: tuple[Path, Path, Path], t
     assert extracted == [] and again.cached == 11
 
 
-@pytest.mark.parametrize("damage", ["garbage", "damaged line", "wrong types", "empty"])
+@pytest.mark.parametrize("damage", ["garbage", "damaged line", "wrong types", "flipped bits", "empty"])
 def test_a_damaged_cache_is_rebuilt(work: tuple[Path, Path, Path], extracted: list[str], damage: str) -> None:
     archive, out, ref = work
     path = out / CACHE_DIR / CACHE_FILE
@@ -204,13 +205,19 @@ def test_a_damaged_cache_is_rebuilt(work: tuple[Path, Path, Path], extracted: li
         path.write_bytes(b"\n".join(lines))
     elif damage == "wrong types":  # valid JSON, not a record kg wrote
         for i, bad in ((2, b"[1,2,3,4]"), (4, b'["x","",[],[]]'), (6, b'[5,"",[[1,2,3,4,5,6]],[]]')):
-            key, raw, _ = lines[i].split(b"\t", 2)
-            lines[i] = b"\t".join([key, raw, bad])
+            key, raw, check, _ = lines[i].split(b"\t", 3)
+            lines[i] = b"\t".join([key, raw, check, bad])
+        path.write_bytes(b"\n".join(lines))
+    elif damage == "flipped bits":  # still valid JSON of the right types: a name or a number changed
+        for i in (2, 7):
+            at = lines[i].index(b'"PLACE:') + 2  # PLACE -> PMACE: a key the graph has never seen
+            lines[i] = lines[i][:at] + bytes([lines[i][at] ^ 1]) + lines[i][at + 1 :]
+            json.loads(lines[i].split(b"\t", 3)[3])
         path.write_bytes(b"\n".join(lines))
     else:
         path.write_text("", encoding="utf-8")
     _, report = build([archive], out, update=True)
-    assert len(extracted) == {"garbage": 11, "damaged line": 2, "wrong types": 3, "empty": 11}[damage]
+    assert len(extracted) == {"garbage": 11, "damaged line": 2, "wrong types": 3, "flipped bits": 2, "empty": 11}[damage]
     assert_same_outputs(out, ref)
 
 
