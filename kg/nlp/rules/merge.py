@@ -68,9 +68,22 @@ def select(cands: list[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
             two = TWO_WORKS_RE.fullmatch(written) if c.label == "PROJECT" else None
             parts = [(start + two.start(g), start + two.end(g), two.group(g)) for g in (1, 2)] if two else [(start, c.end, written)]
             for s, e, w in parts:
-                name = "".join(ch for ch in w if not ch.isspace() and ch not in QUOTES) or w
-                chosen.append(Candidate(s, e, c.label, name, c.priority, dict(c.attrs)))
+                chosen.append(Candidate(s, e, c.label, _name(w), c.priority, dict(c.attrs)))
     return chosen, titles
+
+
+def _name(written: str) -> str:
+    """A name as written, without spaces and quote marks."""
+    return "".join(ch for ch in written if not ch.isspace() and ch not in QUOTES) or written
+
+
+def settle(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candidate]:
+    """The chosen spans after the decisions that need the text around them (`bounds`:
+    the segmenter's word edges), in this order: national slogans, street-name parts and
+    routes are left out; names listed before a shared project head join it; streets,
+    addresses and estates are left out (after the join, which reads them)."""
+    chosen = without_routes(without_street_name_parts(without_national_slogans(chosen), text), text, bounds)
+    return without_addresses(join_coordinated_works(chosen, text), text)
 
 
 #: What a street's name ends with: a place's short form before it names the street, not
@@ -141,10 +154,7 @@ def join_coordinated_works(chosen: list[Candidate], text: str) -> list[Candidate
             ):
                 start = out.pop().start
             if start != c.start:
-                written = text[start : c.end]
-                c = Candidate(
-                    start, c.end, c.label, "".join(ch for ch in written if not ch.isspace() and ch not in QUOTES), c.priority, dict(c.attrs)
-                )
+                c = Candidate(start, c.end, c.label, _name(text[start : c.end]), c.priority, dict(c.attrs))
         out.append(c)
     return out
 
