@@ -436,3 +436,13 @@ def test_a_village_written_after_a_town_is_part_of_that_town(nlp: Language) -> N
     练集镇王化雨村 (towns merge, villages move) places it in 练集镇."""
     ex = extract(nlp, "商水县召开会议。在商水县练集镇王化雨村，种粮大户王建国正忙着盘点收成。")
     assert ("PLACE:411623001200", LIANJI) in {(r.head, r.tail) for r in rels(ex, "PART_OF")}
+
+
+def test_a_zone_is_part_of_the_county_that_runs_it(nlp: Language) -> None:
+    """The guide puts zones and parks PART_OF the county or city that runs them: the one
+    their name begins with in short, else the county whose paper names them."""
+    ex = extract(nlp, "商水县召开项目建设推进大会，全县各乡镇参加。商水经济开发区、绿源产业园区和金州园区负责人发言。")
+    zones = {e.key: e.label for e in ex.entities if e.level == "zone"}
+    parts = {(zones.get(r.head), r.tail) for r in rels(ex, "PART_OF") if r.head in zones}
+    assert ("商水经济开发区", SHANGSHUI) in parts and ("绿源产业园区", SHANGSHUI) in parts, (zones, parts)
+    assert not [z for z, _ in parts if z == "金州园区"]  # 金州 names a district elsewhere (大连): not said to be this county's
