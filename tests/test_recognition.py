@@ -147,3 +147,4 @@ def test_democratic_parties_go_by_their_full_names(nlp: Language) -> None:
     names = {e.text: e._.kg["canonical"] for e in doc.ents if e.label_ == "AGENCY"}
     assert names.get("民建市委") == "中国民主建国会周口市委员会", names
     assert names.get("致公党周口市第三届常务委员会") == "中国致公党周口市委员会常务委员会", names
+    assert {e._.kg.get("located_in") for e in doc.ents if e.text in ("民建市委", "致公党周口市第三届常务委员会")} == {"周口市"}

@@ -349,7 +349,7 @@ def _democratic_party(gaz, text: str, places: list[Candidate], s: int, e: int, w
     if place_name is None:
         return None
     standing = "常务委员会" if committee[3] == "常务委员会" else ""  # its standing committee
-    return Candidate(s, e, "AGENCY", f"{party}{place_name}委员会{standing}{committee[4]}", 5, {})
+    return Candidate(s, e, "AGENCY", f"{party}{place_name}委员会{standing}{committee[4]}", 5, {"located_in": place_name})
 
 
 def _prefix_place(gaz, text: str, places: list[Candidate], s: int, prefix: str, jurisdiction: Division | None):
