@@ -34,7 +34,7 @@ these encodings (Latin-1, random bytes) and it is skipped.  Big5, Shift_JIS,
 EUC-JP and EUC-KR bytes mostly *are* valid GB18030, so text read as GB18030
 must also read as Chinese (:func:`kg.chinese.misread_reason`): a file whose
 characters make no Chinese words, or hold Japanese kana, is skipped with the
-encoding it most likely is.  Traditional Chinese is read (kg.engines gives
+encoding it most likely is.  Traditional Chinese is read (kg.resolve gives
 recognition a Simplified copy).
 NUL and other control bytes alone do not make a file binary: a text with a
 few of them is read and the normaliser drops them; only a file that does not
