@@ -52,20 +52,14 @@ def _word_pairs() -> frozenset[str]:
     return frozenset(w for w in common_words() if len(w) == 2)
 
 
-def word_pair_share(text: str) -> float | None:
-    """Share of neighbouring Chinese characters (read as Simplified) that form a
-    common word; None when the text has too few Chinese characters to judge."""
-    if len(_HAN.findall(text)) < MIN_HAN:
-        return None
-    pairs = _HAN_PAIR.findall(to_simplified(text) or text)
-    words = _word_pairs()
-    return sum(p in words for p in pairs) / len(pairs) if pairs else 0.0
-
-
 def looks_chinese(text: str) -> bool:
-    """Whether `text` reads as Chinese (or is too short to say otherwise)."""
-    share = word_pair_share(text)
-    return share is None or share >= MIN_WORD_PAIRS
+    """Whether `text` reads as Chinese: enough of its neighbouring characters, read as
+    Simplified, form a common word (or it has too few Chinese characters to say)."""
+    if len(_HAN.findall(text)) < MIN_HAN:
+        return True
+    pairs = _HAN_PAIR.findall(_t2s().convert(text))
+    words = _word_pairs()
+    return bool(pairs) and sum(p in words for p in pairs) / len(pairs) >= MIN_WORD_PAIRS
 
 
 def misread_reason(text: str, data: bytes) -> str | None:

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from bad_inputs import JAPANESE, KOREAN
 
 from kg.documents import (
     LINK_OUT_REASON,
@@ -73,7 +74,7 @@ def test_gb18030_only_characters(tmp_path: Path) -> None:
     assert doc.raw == text
 
 
-# not from the seeds: a county report, and the same kind of item in Japanese and Korean
+# not from the seeds: a county report (its Japanese and Korean twins are in bad_inputs)
 COUNTY_REPORT = (
     "兴县农业农村局今年新建高标准农田三万亩，推广节水灌溉技术，带动全县农民增收。"
     "县政府主要负责同志在调研时强调，要持续巩固拓展脱贫攻坚成果，全面推进乡村振兴。\n"
@@ -81,14 +82,6 @@ COUNTY_REPORT = (
 TRADITIONAL = (
     "興縣農業農村局今年新建高標準農田三萬畝，推廣節水灌溉技術，帶動全縣農民增收。"
     "縣政府主要負責同志在調研時強調，要持續鞏固拓展脫貧攻堅成果。\n"
-)
-JAPANESE = (
-    "東京都は六日、地方の中小企業を支援するため、来年度の予算で約三百億円を計上する方針を明らかにした。"
-    "知事は記者会見で地域の活性化に全力で取り組むと述べた。\n"
-)
-KOREAN = (
-    "서울시는 6일 지역 경제 활성화를 위한 새로운 대책을 발표했다. "
-    "중소기업을 지원하기 위해 내년도 예산에 약 300억 원을 편성할 방침이다. 시장은 기자회견에서 말했다.\n"
 )
 
 

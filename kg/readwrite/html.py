@@ -1161,10 +1161,8 @@ def _compact_links(doc_links: Mapping[str, str]) -> dict[str, Any]:
     folder) and the links it does not give (``urls``), so 3,000 documents cost one
     string, not 3,000."""
 
-    bases: Counter[str] = Counter()
-    for d, link in doc_links.items():
-        if d and link.endswith(quote(d, safe="/")):
-            bases[link[: len(link) - len(quote(d, safe="/"))]] += 1
+    encoded = {d: quote(d, safe="/") for d in doc_links}
+    bases = Counter(link[: len(link) - len(encoded[d])] for d, link in doc_links.items() if d and link.endswith(encoded[d]))
     base = min(bases, key=lambda b: (-bases[b], b)) if bases else None
-    urls = {d: link for d, link in sorted(doc_links.items()) if base is None or link != base + quote(d, safe="/")}
+    urls = {d: link for d, link in sorted(doc_links.items()) if base is None or link != base + encoded[d]}
     return {"base": base, "urls": urls}

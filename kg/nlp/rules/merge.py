@@ -110,7 +110,8 @@ def without_national_slogans(chosen: list[Candidate]) -> list[Candidate]:
 
 #: Streets, street addresses and housing estates: the guide makes them optional, the
 #: silver data marks 31 of 34 streets optional and annotates no address or estate
-_ADDRESS_RE = re.compile(r".+(?:大道|街|路|巷)|.+(?:路|街|道|巷)\d+号|.+小区")
+_STREET_ENDS = ("大道", "街", "路", "巷")
+_ADDRESS_RE = re.compile(rf".+(?:{'|'.join(_STREET_ENDS)})|.+(?:路|街|道|巷)\d+号|.+小区")
 
 
 def without_addresses(chosen: list[Candidate], text: str) -> list[Candidate]:
@@ -130,7 +131,7 @@ def without_routes(chosen: list[Candidate], text: str, bounds: set[int]) -> list
 
 
 #: The kinds of name that a shared project head joins (乔家沟村、曲家沟村片区安置项目; 晋绥路、紫石街地下管廊)
-_CONJUNCT_KINDS = (("村", "社区"), ("路", "街", "大道", "巷"))
+_CONJUNCT_KINDS = (("村", "社区"), _STREET_ENDS)
 
 
 def join_coordinated_works(chosen: list[Candidate], text: str) -> list[Candidate]:
