@@ -9,7 +9,7 @@ or a leading verb); rule spans alone are used only when nothing was learned.
 from __future__ import annotations
 
 from kg.nlp.rules.base import Candidate
-from kg.nlp.rules.merge import select
+from kg.nlp.rules.merge import select, without_generic_orgs
 
 
 def learned(start: int, end: int, label: str, written: str, score: float = 0.9) -> Candidate:
@@ -75,3 +75,11 @@ def test_without_learned_spans_the_longest_rule_span_wins() -> None:
     long = Candidate(0, 10, "AGENCY", "平遥县农业农村局", priority=5)
     short = Candidate(0, 3, "PLACE", "平遥县", priority=3)
     assert select([short, long]) == ([long], [])
+
+
+def test_a_learned_kind_of_company_is_no_organisation() -> None:
+    # a level in front, or only everyday words before the head, make a kind of company
+    text = "设立镇级农投公司、农业服务公司和湖州丰收农业科技有限公司"
+    kinds = [learned(2, 8, "ORG", "镇级农投公司"), learned(9, 15, "ORG", "农业服务公司"), learned(16, len(text), "ORG", text[16:])]
+    bounds = {2, 4, 6, 8, 9, 11, 13, 15, 16, 18, 20, 22, 24, 28}
+    assert [c.canonical for c in without_generic_orgs(kinds, text, bounds)] == ["湖州丰收农业科技有限公司"]

@@ -148,3 +148,23 @@ def test_democratic_parties_go_by_their_full_names(nlp: Language) -> None:
     assert names.get("民建市委") == "中国民主建国会周口市委员会", names
     assert names.get("致公党周口市第三届常务委员会") == "中国致公党周口市委员会常务委员会", names
     assert {e._.kg.get("located_in") for e in doc.ents if e.text in ("民建市委", "致公党周口市第三届常务委员会")} == {"周口市"}
+
+
+def test_a_base_that_is_built_is_a_project(nlp: Language) -> None:
+    """The guide: a base that is the object of 建设/打造 is a PROJECT, also the ones listed after it."""
+    doc = nlp("巴中市将打造川东北最大的茶叶加工基地和秦巴山区重要的中药材种植基地，推动产业升级。")
+    projects = [e._.kg["canonical"] for e in doc.ents if e.label_ == "PROJECT"]
+    assert projects == ["川东北最大的茶叶加工基地", "秦巴山区重要的中药材种植基地"], projects
+
+
+def test_a_visiting_group_is_the_body_that_sent_it(nlp: Language) -> None:
+    doc = nlp("4月8日，怀化市政协调研组到溆浦县调研油茶产业发展。")
+    agencies = {e.text: e._.kg["canonical"] for e in doc.ents if e.label_ == "AGENCY"}
+    assert agencies == {"怀化市政协": "怀化市政协"}, agencies
+
+
+def test_a_slogans_verb_and_object_is_no_county(nlp: Language) -> None:
+    """兴县 'make the county thrive' in a slogan; the county of that name keeps its mentions."""
+    doc = nlp("农业是立县之本、兴县之道。全县坚持工业兴县、产业强县，推动兴县、强县、富民一体发展。")
+    assert not [e.text for e in doc.ents if e.label_ == "PLACE"]
+    assert [e.text for e in nlp("兴县、临县、岚县三县联动。").ents] == ["兴县", "临县", "岚县"]

@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 from kg.gazetteer import load_gazetteer
 from kg.lexicon import DEPARTMENTS, NATIONAL_BODIES
 from kg.nlp.ner import make_learned_ner  # noqa: F401  (registers kg_learned_ner)
-from kg.nlp.rules.agencies import PlaceIndex, agency_from_span, find_agencies, is_zone_body, names_a_sector
+from kg.nlp.rules.agencies import PlaceIndex, agency_from_span, find_agencies, is_zone_body, names_a_sector, without_visiting_group
 from kg.nlp.rules.base import candidates, token_boundaries
 from kg.nlp.rules.jurisdiction import detect_jurisdiction, resolve_places
 from kg.nlp.rules.merge import is_learned, select, settle
@@ -131,6 +131,9 @@ def _agencies(doc: Doc) -> list:
     text, places, j = _text(doc), _places_of(doc), _jurisdiction(doc)
     index = PlaceIndex(text, places)
     learned = _learned(doc, "AGENCY")
+    for c in learned:
+        end = without_visiting_group(text, c.start, c.end)
+        c.end, c.canonical = end, c.canonical[: end - c.start]  # 市政协|调研组: the body is the entity
     # a zone's own body (某县工业园区管理委员会) lies in the zone: derived from the span, it names the zone
     zone_bodies = {(c.start, c.end) for c in learned if is_zone_body(text, c.start, c.end)}
     found = [c for c in find_agencies(text, places, j) if (c.start, c.end) not in zone_bodies]

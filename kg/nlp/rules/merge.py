@@ -19,7 +19,7 @@ import re
 
 from kg.lexicon import national_slogans
 from kg.nlp.rules.base import Candidate
-from kg.nlp.rules.orgs import ORG_VERBS
+from kg.nlp.rules.orgs import ORG_VERBS, is_generic_org
 from kg.nlp.rules.projects import PROJECT_VERBS
 
 #: Quote marks a name is written in; not part of the name.
@@ -83,7 +83,46 @@ def settle(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candida
     routes are left out; names listed before a shared project head join it; streets,
     addresses and estates are left out (after the join, which reads them)."""
     chosen = without_routes(without_street_name_parts(without_national_slogans(chosen), text), text, bounds)
-    return without_addresses(join_coordinated_works(chosen, text), text)
+    chosen = without_slogan_verb_objects(chosen, text)
+    chosen = without_generic_orgs(without_addresses(join_coordinated_works(chosen, text), text), text, bounds)
+    return with_built_bases(chosen, text)
+
+
+def without_generic_orgs(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candidate]:
+    """Leave out a learned organisation whose name is a kind of body, not a body: everyday
+    words before its head (养殖公司), or a level in front (县级农投公司), as the
+    rules read their own candidates (:func:`kg.nlp.rules.orgs.is_generic_org`)."""
+    return [c for c in chosen if not (c.label == "ORG" and is_learned(c) and is_generic_org(text, c.start, c.end, bounds))]
+
+
+#: A base built or made (打造华北地区最大的鸡蛋供应基地), with the bases and centres listed
+#: after it under the same verb (创建A基地、B基地和C中心); no punctuation, quote or bracket
+#: inside, no count or demonstrative in front (打造一批…基地, 建设这一中心)
+_BUILT_BASE_RE = re.compile(r"(?:打造|建设|建成|创建)(?:成为|成)?(?![一这该更各多的])([^，。；、,;:：“”‘’《》()（）\s和及]{2,28}?基地)")
+_LISTED_BASE_RE = re.compile(r"[、和及]([^，。；、,;:：“”‘’《》()（）\s和及]{2,28}?(?:基地|中心|平台))(?=[，。；、和及]|$)")
+
+
+def with_built_bases(chosen: list[Candidate], text: str) -> list[Candidate]:
+    """A base that is the object of 建设/打造 is a PROJECT, as the guide decides, also when
+    nothing but its products and reach names it (全国最大的玉米制种基地 in the silver data);
+    the places written inside it are then no entities of their own. A span that crosses
+    a chosen entity is left as the tagger read it."""
+    spans: list[tuple[int, int]] = []
+    for m in _BUILT_BASE_RE.finditer(text):
+        spans.append(m.span(1))
+        end = m.end(1)
+        while listed := _LISTED_BASE_RE.match(text, end):
+            spans.append(listed.span(1))
+            end = listed.end(1)
+    if not spans:
+        return chosen
+    out = list(chosen)
+    for s, e in spans:
+        if any(c.start < s < c.end or c.start < e < c.end or (c.start == s and c.end == e) for c in out):
+            continue  # crosses, or already is, a chosen entity
+        out = [c for c in out if not (s <= c.start and c.end <= e)]
+        out.append(Candidate(s, e, "PROJECT", _name(text[s:e]), 3, {"source": "built_base"}))
+    return sorted(out, key=lambda c: c.start)
 
 
 #: What a street's name ends with: a place's short form before it names the street, not
@@ -106,6 +145,28 @@ def without_national_slogans(chosen: list[Candidate]) -> list[Candidate]:
     annotation guide makes optional: a graph of a county's news is about its own programmes."""
     slogans = national_slogans()
     return [c for c in chosen if not (c.label == "POLICY" and c.canonical in slogans)]
+
+
+#: A verb and its object that spell a county or city (兴县 'make the county thrive'), in a
+#: slogan: before 之 (立县之本、兴县之道) or listed with its like (兴县、强县、富民; 工业兴县、产业强县)
+_VERB_OBJECT = "[兴强富][县市区民]"
+_SLOGAN_BEFORE = re.compile(f"之|、(?:[^、，。]{{0,4}}){_VERB_OBJECT}")
+_SLOGAN_AFTER = re.compile(f"{_VERB_OBJECT}(?:[^、，。]{{0,4}})、$")
+
+
+def without_slogan_verb_objects(chosen: list[Candidate], text: str) -> list[Candidate]:
+    """Leave out a place that is a slogan's verb and object (兴县 in 兴县、强县、富民 or in
+    兴县之道, three times in the regional news and never the county there)."""
+    return [
+        c
+        for c in chosen
+        if not (
+            c.label == "PLACE"
+            and c.length == 2
+            and re.fullmatch(_VERB_OBJECT, text[c.start : c.end])
+            and (_SLOGAN_BEFORE.match(text, c.end) or _SLOGAN_AFTER.search(text, max(0, c.start - 8), c.start))
+        )
+    ]
 
 
 #: Streets, street addresses and housing estates: the guide makes them optional, the

@@ -54,6 +54,8 @@ GENERIC_ORG_START = (
     "一家",
     "大",
 )
+# a level, not a name: 县级农投公司, 村级合作社
+LEVELS = ("省级", "市级", "县级", "区级", "乡级", "镇级", "村级")
 GENERIC_ORG_CORES = {"控股", "有限责任", "股份", "专业", "集团", "总", "子", "分", "母", "国有", "民营", "外资", "合资"}
 
 
@@ -63,6 +65,19 @@ def _all_common(text: str, start: int, end: int, bounds: set[int]) -> bool:
     words = [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
     common = common_words()
     return all(len(w) == 1 or w in common for w in words)
+
+
+_HEADS_LONGEST_FIRST = sorted(ORG_SUFFIXES, key=len, reverse=True)
+
+
+def is_generic_org(text: str, start: int, end: int, bounds: set[int]) -> bool:
+    """Whether text[start:end], ending in an organisation's head word, names a kind of
+    body rather than one body: a level in front (县级农投公司), or nothing but everyday
+    words before the head (养殖公司)."""
+    if text.startswith(LEVELS, start):
+        return True
+    head = next((h for h in _HEADS_LONGEST_FIRST if text.endswith(h, start, end)), None)
+    return head is not None and end - len(head) > start and _all_common(text, start, end - len(head), bounds)
 
 
 @cache
@@ -80,7 +95,7 @@ def find_orgs(text: str, places: list, bounds: set[int] | None = None) -> list[C
                 p += len(v)
                 break
         core = text[p:s]
-        if s - p < 2 or s - p > 16 or core.startswith(GENERIC_ORG_START) or core in GENERIC_ORG_CORES or "公司" in core:
+        if s - p < 2 or s - p > 16 or core.startswith(GENERIC_ORG_START + LEVELS) or core in GENERIC_ORG_CORES or "公司" in core:
             continue
         if p not in place_starts and bounds is not None and _all_common(text, p, s, bounds):
             continue  # 养殖公司, 多种经营公司: a kind of company, not a name
