@@ -267,8 +267,8 @@ def separate(
     scaled up as a whole (by at most 3, so that three in four nodes are clear); then each round pushes every
     such pair apart along the line through their centres, the smaller node moving
     more, until no centre is within another node's square (plus `gap`). Pairs are
-    found in blocks of `chunk` rows with numpy; the order is fixed, so the result is
-    deterministic.
+    found among neighbours along x (:func:`_close_pairs`) and pushed in blocks of
+    `chunk` rows; the order is fixed, so the result is deterministic.
     """
     nodes = sorted(positions, key=lambda n: (str(n), type(n).__name__))
     n = len(nodes)
@@ -289,35 +289,56 @@ def separate(
     if spread > 1.0:
         centre = pos.mean(axis=0)
         pos = centre + (pos - centre) * spread
+    reach = (float(rad.max()) + gap) * 1.001  # no pair further apart along x can be too close
     for _ in range(max_rounds):
-        moves = np.zeros_like(pos)
-        crowded = False
-        for s in range(0, n, chunk):
-            rows = index[s : s + chunk]
-            d = pos[None, :, :] - pos[rows, None, :]  # rows x n: from each row node to every node
-            need = np.maximum(rad[rows, None], rad[None, :]) + gap
-            close = (np.abs(d).max(axis=2) < need) & (index[None, :] > rows[:, None])
-            if not close.any():
-                continue
-            crowded = True
-            i, j = np.nonzero(close)
-            i = rows[i]
-            vec = d[close]
-            dist = np.hypot(vec[:, 0], vec[:, 1])
-            same = dist < 1e-9  # one spot: part them in a direction fixed by their order
-            angle = ((i * 7919 + j * 104729) % 360) * (math.pi / 180)
-            vec[same] = np.column_stack([np.cos(angle[same]), np.sin(angle[same])])
-            dist[same] = 1.0
-            unit = vec / dist[:, None]
-            push = (need[close] * 1.42 - np.where(same, 0.0, dist)).clip(min=0.0)  # out past the square's corner
-            share = rad[i] / (rad[i] + rad[j])  # the bigger node moves less
-            for axis in (0, 1):
-                moves[:, axis] -= np.bincount(i, weights=unit[:, axis] * push * (1 - share), minlength=n)
-                moves[:, axis] += np.bincount(j, weights=unit[:, axis] * push * share, minlength=n)
-        if not crowded:
+        i, j = _close_pairs(pos, rad, gap, reach)
+        if not len(i):
             break
+        moves = np.zeros_like(pos)
+        # in blocks of `chunk` rows, each block's pushes summed on its own and in this
+        # order, as the blockwise search that this one replaced did (same floats)
+        cuts = np.searchsorted(i, np.arange(0, n + chunk, chunk))
+        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+            if a < b:
+                _push(moves, pos, rad, gap, i[a:b], j[a:b], n)
         pos += moves
     return {v: (round(float(x), 1) + 0.0, round(float(y), 1) + 0.0) for v, (x, y) in zip(nodes, pos.tolist(), strict=True)}
+
+
+def _close_pairs(pos: np.ndarray, rad: np.ndarray, gap: float, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (i < j, sorted) whose centres lie within max(rad) + `gap` of each other
+    along both axes: only neighbours within `reach` along x are compared, so a round
+    costs about n log n, not n squared."""
+    n = len(pos)
+    order = np.argsort(pos[:, 0], kind="stable")
+    xs = pos[order, 0]
+    hi = np.searchsorted(xs, xs + reach, side="right")
+    counts = np.maximum(hi - np.arange(1, n + 1), 0)
+    p = np.repeat(np.arange(n), counts)
+    q = p + 1 + np.arange(len(p)) - np.repeat(np.cumsum(counts) - counts, counts)
+    a, b = order[p], order[q]
+    i, j = np.minimum(a, b), np.maximum(a, b)
+    close = np.abs(pos[j] - pos[i]).max(axis=1) < np.maximum(rad[i], rad[j]) + gap
+    i, j = i[close], j[close]
+    by = np.lexsort((j, i))
+    return i[by], j[by]
+
+
+def _push(moves: np.ndarray, pos: np.ndarray, rad: np.ndarray, gap: float, i: np.ndarray, j: np.ndarray, n: int) -> None:
+    """Add to `moves` the pushes that part each pair (i, j) along the line through their centres."""
+    vec = pos[j] - pos[i]
+    need = np.maximum(rad[i], rad[j]) + gap
+    dist = np.hypot(vec[:, 0], vec[:, 1])
+    same = dist < 1e-9  # one spot: part them in a direction fixed by their order
+    angle = ((i * 7919 + j * 104729) % 360) * (math.pi / 180)
+    vec[same] = np.column_stack([np.cos(angle[same]), np.sin(angle[same])])
+    dist[same] = 1.0
+    unit = vec / dist[:, None]
+    push = (need * 1.42 - np.where(same, 0.0, dist)).clip(min=0.0)  # out past the square's corner
+    share = rad[i] / (rad[i] + rad[j])  # the bigger node moves less
+    for axis in (0, 1):
+        moves[:, axis] -= np.bincount(i, weights=unit[:, axis] * push * (1 - share), minlength=n)
+        moves[:, axis] += np.bincount(j, weights=unit[:, axis] * push * share, minlength=n)
 
 
 def layout_positions(G: nx.Graph, *, edge_length: float = 100.0, seed: int = _SEED) -> dict[Any, tuple[float, float]]:

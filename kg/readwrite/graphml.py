@@ -126,6 +126,11 @@ def to_scalar(value: Any) -> str | int | float | bool | None:
     Lists/tuples become the project's "|"-joined form, sets are sorted first so
     the output is deterministic, dicts become sorted JSON.
     """
+    kind = type(value)  # the exact common types first: the writers call this millions of times
+    if kind is str:
+        return clean_text(value)
+    if kind is int or kind is float or kind is bool:
+        return value
     if value is None:
         return None
     if isinstance(value, bool):
@@ -181,8 +186,13 @@ def format_value(value: str | float | bool, gtype: str) -> str:
     return str(value)
 
 
+_ESCAPED = re.compile("[&<>\r]")
+
+
 def _esc_text(s: str) -> str:
     # \r would be normalised to \n by every XML parser: keep it as a reference.
+    if not _ESCAPED.search(s):
+        return s
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
@@ -305,11 +315,17 @@ def generate_graphml(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] |
                 f'attr.name="{_esc_attr(name)}" attr.type="{gtypes[dom][name]}" />'
             )
 
+    # per domain, in the written order: (attribute name, its type, the opening tag)
+    columns = {
+        dom: [(name, gtypes[dom][name], f'<data key="{_esc_attr(key_ids[(dom, name)])}">') for name in _ordered_names(dom, gtypes[dom])]
+        for dom in _DOMAINS
+    }
+
     def data_lines(dom: str, row: dict[Any, Any], indent: str) -> Iterator[str]:
         cleaned = {clean_text(str(k)): v for k, v in row.items()}
-        for name in _ordered_names(dom, cleaned):
-            text = format_value(cleaned[name], gtypes[dom][name])
-            yield f'{indent}<data key="{_esc_attr(key_ids[(dom, name)])}">{_esc_text(text)}</data>'
+        for name, gtype, tag in columns[dom]:
+            if name in cleaned:
+                yield f"{indent}{tag}{_esc_text(format_value(cleaned[name], gtype))}</data>"
 
     direction = "directed" if G.is_directed() else "undirected"
     out.append(f'  <graph edgedefault="{direction}">')
