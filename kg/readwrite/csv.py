@@ -35,12 +35,12 @@ from __future__ import annotations
 
 import numbers
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import networkx as nx
 
-from kg.atomic import atomic_write
+from kg.atomic import atomic_lines
 from kg.readwrite.graphml import format_value, sorted_edges, sorted_nodes, to_scalar, unique_node_ids
 
 __all__ = [
@@ -130,10 +130,10 @@ def _field(cell: str) -> str:
     return cell
 
 
-def _render(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    lines = [",".join(map(_field, header))]
-    lines.extend(",".join(map(_field, row)) for row in rows)
-    return "\n".join(lines) + "\n"
+def _render(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    yield ",".join(map(_field, header))
+    for row in rows:
+        yield ",".join(map(_field, row))
 
 
 def _header(columns: Sequence[str], style: str, relations: bool = False) -> list[str]:
@@ -162,11 +162,14 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _write(path: str | os.PathLike[str], header: list[str], rows: list[list[str]], style: str) -> None:
+def _write(path: str | os.PathLike[str], header: list[str], rows: Iterable[list[str]], style: str) -> None:
+    """The rows are read once, as they are written: an archive's relations need not be held twice."""
     if style != "neo4j":  # a database import takes the text as written
-        rows = [[neutralise(cell) for cell in row] for row in rows]
-    text = _render(header, rows)
-    atomic_write(path, ((BOM if style == "excel" else "") + text).encode("utf-8"))
+        rows = ([neutralise(cell) for cell in row] for row in rows)
+    lines = _render(header, rows)
+    with atomic_lines(path) as sink:
+        sink.append((BOM if style == "excel" else "") + next(lines))
+        sink.extend(lines)
 
 
 def write_entities_csv(G: nx.Graph, path: str | os.PathLike[str], style: str = "plain") -> None:
@@ -174,10 +177,8 @@ def write_entities_csv(G: nx.Graph, path: str | os.PathLike[str], style: str = "
     header = _header(ENTITY_COLUMNS, style)
     nodes = sorted_nodes(G)
     ids = unique_node_ids(nodes)  # the same ids as in the GraphML output
-    rows = []
-    for n in nodes:
-        attrs = G.nodes[n]
-        rows.append([ids[n]] + [(_list_cell if c in LIST_COLUMNS else _cell)(attrs.get(c)) for c in ENTITY_COLUMNS[1:]])
+    cells = [(c, _list_cell if c in LIST_COLUMNS else _cell) for c in ENTITY_COLUMNS[1:]]
+    rows = ([ids[n]] + [cell(G.nodes[n].get(c)) for c, cell in cells] for n in nodes)
     _write(path, header, rows, style)
 
 
@@ -190,23 +191,19 @@ def write_relations_csv(G: nx.Graph, path: str | os.PathLike[str], style: str = 
     """
     header = _header(RELATION_COLUMNS, style, relations=True)
     ids = unique_node_ids(sorted_nodes(G))  # the same ids as in the GraphML output
-    rows = []
-    for u, v, k, d in sorted_edges(G):
-        rel = d.get("type")
-        if rel is None and isinstance(k, str):
-            rel = k
-        rows.append(
-            [
-                ids[u],
-                ids[v],
-                _cell(rel),
-                _cell(d.get("title")),
-                _list_cell(d.get("docs")),
-                _cell(d.get("evidence")),
-                _cell(_as_float(d.get("weight"))),
-                _list_cell(d.get("dates")),
-                _cell(G.nodes[u].get("label")),
-                _cell(G.nodes[v].get("label")),
-            ]
-        )
+    rows = (
+        [
+            ids[u],
+            ids[v],
+            _cell(d.get("type") if d.get("type") is not None or not isinstance(k, str) else k),
+            _cell(d.get("title")),
+            _list_cell(d.get("docs")),
+            _cell(d.get("evidence")),
+            _cell(_as_float(d.get("weight"))),
+            _list_cell(d.get("dates")),
+            _cell(G.nodes[u].get("label")),
+            _cell(G.nodes[v].get("label")),
+        ]
+        for u, v, k, d in sorted_edges(G)
+    )
     _write(path, header, rows, style)

@@ -32,7 +32,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.atomic import atomic_write
+from kg.atomic import LineSink, atomic_lines
 from kg.layout import edge_color, hex_to_rgb, layout_positions
 from kg.readwrite.graphml import clean_text, edge_kind, format_value, node_visuals, sorted_edges, sorted_nodes, to_scalar, unique_node_ids
 
@@ -119,6 +119,13 @@ def generate_gexf(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | No
     *positions*: node -> (x, y) in the browser's orientation (y down), as
     :func:`kg.layout.layout_positions` gives; computed when not given.
     """
+    lines: list[str] = []
+    _gexf_lines(G, positions, lines)
+    return "\n".join(lines) + "\n"
+
+
+def _gexf_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None, out: list[str] | LineSink) -> None:
+    """The lines of :func:`generate_gexf`, appended to `out`."""
     nodes = sorted_nodes(G)
     edges = sorted_edges(G)
     ids = unique_node_ids(nodes)
@@ -140,25 +147,27 @@ def generate_gexf(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | No
     edge_cols = _columns(edge_rows, _EDGE_ORDER)
 
     mode = "directed" if G.is_directed() else "undirected"
-    out = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{VIZ_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-        f'xsi:schemaLocation="{GEXF_NS} {GEXF_NS}/gexf.xsd" version="1.3">',
-        "  <meta>",
-        "    <creator>kg</creator>",
-        "    <description>regional-development knowledge graph: nodes coloured by entity type, sized by degree</description>",
-        "  </meta>",
-        f'  <graph defaultedgetype="{mode}" mode="static">',
-    ]
-    out += _attributes_block("node", node_cols)
-    out += _attributes_block("edge", edge_cols)
+    out.extend(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{VIZ_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            f'xsi:schemaLocation="{GEXF_NS} {GEXF_NS}/gexf.xsd" version="1.3">',
+            "  <meta>",
+            "    <creator>kg</creator>",
+            "    <description>regional-development knowledge graph: nodes coloured by entity type, sized by degree</description>",
+            "  </meta>",
+            f'  <graph defaultedgetype="{mode}" mode="static">',
+        ]
+    )
+    out.extend(_attributes_block("node", node_cols))
+    out.extend(_attributes_block("edge", edge_cols))
 
     out.append("    <nodes>")
     for n, row, viz in zip(nodes, node_rows, node_visuals(G, nodes, positions), strict=True):
         label = to_scalar(G.nodes[n].get("label"))
         label_text = ids[n] if label is None or label == "" else format_value(label, "string")
         out.append(f'      <node id="{_esc(ids[n])}" label="{_esc(label_text)}">')
-        out += _attvalues(row, node_cols, "        ")
+        out.extend(_attvalues(row, node_cols, "        "))
         out.append(f'        <viz:color r="{viz["r"]}" g="{viz["g"]}" b="{viz["b"]}"/>')
         out.append(f'        <viz:size value="{_num(viz["size"])}"/>')
         out.append(f'        <viz:position x="{_num(viz["x"])}" y="{_num(viz["y"])}" z="0.0"/>')
@@ -178,16 +187,16 @@ def generate_gexf(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | No
             thickness = round(1 + min(4.0, math.log1p(max(float(weight), 0.0))), 2)
         r, g, b = hex_to_rgb(edge_color(rel))
         out.append(f"      <edge {attrs}>")
-        out += _attvalues(row, edge_cols, "        ")
+        out.extend(_attvalues(row, edge_cols, "        "))
         out.append(f'        <viz:color r="{r}" g="{g}" b="{b}"/>')
         out.append(f'        <viz:thickness value="{_num(thickness)}"/>')
         out.append("      </edge>")
     out.append("    </edges>")
     out.append("  </graph>")
     out.append("</gexf>")
-    return "\n".join(out) + "\n"
 
 
 def write_gexf(G: nx.Graph, path: str | os.PathLike[str], positions: Mapping[Any, tuple[float, float]] | None = None) -> None:
     """Write *G* as GEXF 1.3 to *path* atomically (see module docstring)."""
-    atomic_write(path, generate_gexf(G, positions=positions).encode("utf-8"))
+    with atomic_lines(path) as sink:
+        _gexf_lines(G, positions, sink)

@@ -38,7 +38,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.atomic import atomic_write
+from kg.atomic import LineSink, atomic_lines
 from kg.layout import hex_to_rgb, node_color, node_size
 
 __all__ = [
@@ -260,6 +260,13 @@ def generate_graphml(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] |
     size, r, g, b keys Gephi draws with. Every edge carries its kind as the XML
     attribute ``label`` (:func:`edge_kind`).
     """
+    lines: list[str] = []
+    _graphml_lines(G, positions, lines)
+    return "\n".join(lines) + "\n"
+
+
+def _graphml_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None, out: list[str] | LineSink) -> None:
+    """The lines of :func:`generate_graphml`, appended to `out`."""
     nodes = sorted_nodes(G)
     edges = sorted_edges(G)
     multi = G.is_multigraph()
@@ -304,10 +311,9 @@ def generate_graphml(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] |
             used_ids[kid] = gtype
             key_ids[(dom, name)] = kid
 
-    out: list[str] = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        (f'<graphml xmlns="{NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="{NS} {NS}/1.0/graphml.xsd">'),
-    ]
+    out.append('<?xml version="1.0" encoding="UTF-8"?>')
+    xsi = "http://www.w3.org/2001/XMLSchema-instance"
+    out.append(f'<graphml xmlns="{NS}" xmlns:xsi="{xsi}" xsi:schemaLocation="{NS} {NS}/1.0/graphml.xsd">')
     for dom in _DOMAINS:
         for name in _ordered_names(dom, gtypes[dom]):
             out.append(
@@ -350,13 +356,13 @@ def generate_graphml(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] |
             out.append(head + " />")
     out.append("  </graph>")
     out.append("</graphml>")
-    return "\n".join(out) + "\n"
 
 
 def write_graphml(G: nx.Graph, path: str | os.PathLike[str], positions: Mapping[Any, tuple[float, float]] | None = None) -> None:
     """Write *G* as GraphML to *path* atomically (UTF-8, byte-identical for
     equal graphs, readable by Gephi, networkx and ``score_graph.py``)."""
-    atomic_write(path, generate_graphml(G, positions).encode("utf-8"))
+    with atomic_lines(path) as sink:
+        _graphml_lines(G, positions, sink)
 
 
 def read_graphml(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
