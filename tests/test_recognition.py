@@ -128,6 +128,16 @@ def test_a_route_or_boundary_is_no_project(nlp: Language) -> None:
     assert projects == ["沿海铁路", "自来水厂改造工程"], projects  # names that begin with a longer word stay
 
 
+def test_a_bound_read_into_one_word_with_its_road_is_no_project(nlp: Language) -> None:
+    """pkuseg reads 沿津 as a word and 东至 starts a bound; a county whose name begins like a
+    preposition (从江县) still starts a project."""
+    doc = nlp(
+        "四至范围：东至沿湘江大道绿化带向北至龙门河与长株高速交汇点，北起沿津晋高速辅路绿化带向东至排污河交汇点。"
+        "从江县至榕江县高速公路项目开工。"
+    )
+    assert [e.text for e in doc.ents if e.label_ == "PROJECT"] == ["从江县至榕江县高速公路项目"]
+
+
 def test_national_slogans_are_left_out_and_local_programmes_kept(nlp: Language) -> None:
     """The guide makes generic national slogans optional; the silver data names them."""
     doc = nlp("商水县深入实施乡村振兴战略，扎实推进“五星支部”创建和“双百工程”。")

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import cache
 
+from kg.gazetteer import load_gazetteer
 from kg.lexicon import national_slogans
 from kg.nlp.rules.base import Candidate
 from kg.nlp.rules.orgs import ORG_VERBS, is_generic_org
@@ -187,8 +189,24 @@ _ROUTE_PREPOSITIONS = "沿自从由"
 def without_routes(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candidate]:
     """Leave out a work that opens with a preposition the segmenter reads as a word of
     its own: a route or a boundary (自雅正路…起, 沿…至…), not a project's name; 沿海铁路
-    and 自来水厂 begin with a longer word."""
-    return [c for c in chosen if not (c.label == "PROJECT" and text[c.start] in _ROUTE_PREPOSITIONS and c.start + 1 in bounds)]
+    and 自来水厂 begin with a longer word. So does a site's bound (东至…, 北起…). A preposition the segmenter joins to the name
+    after it (沿津|晋高速…至…) still opens a route when a 至 follows and no division's name
+    begins there (从江县, 自贡市 do)."""
+    return [c for c in chosen if not (c.label == "PROJECT" and _is_route(text, c.start, c.end, bounds))]
+
+
+def _is_route(text: str, start: int, end: int, bounds: set[int]) -> bool:
+    if text[start] in "东南西北" and text[start + 1 : start + 2] in ("至", "起"):
+        return True  # a site's bounds (四至): 东至…, 北起…
+    if text[start] not in _ROUTE_PREPOSITIONS:
+        return False
+    return start + 1 in bounds or ("至" in text[start + 2 : end] and text[start : start + 2] not in _division_starts())
+
+
+@cache
+def _division_starts() -> frozenset[str]:
+    """The first two characters of every division's name."""
+    return frozenset(name[:2] for name in load_gazetteer().by_name)
 
 
 #: The kinds of name that a shared project head joins (乔家沟村、曲家沟村片区安置项目; 晋绥路、紫石街地下管廊)
