@@ -9,7 +9,7 @@ or a leading verb); rule spans alone are used only when nothing was learned.
 from __future__ import annotations
 
 from kg.nlp.rules.base import Candidate
-from kg.nlp.rules.merge import select, without_generic_orgs
+from kg.nlp.rules.merge import places_read_as_persons, select, without_generic_orgs
 
 
 def learned(start: int, end: int, label: str, written: str, score: float = 0.9) -> Candidate:
@@ -83,3 +83,13 @@ def test_a_learned_kind_of_company_is_no_organisation() -> None:
     kinds = [learned(2, 8, "ORG", "镇级农投公司"), learned(9, 15, "ORG", "农业服务公司"), learned(16, len(text), "ORG", text[16:])]
     bounds = {2, 4, 6, 8, 9, 11, 13, 15, 16, 18, 20, 22, 24, 28}
     assert [c.canonical for c in without_generic_orgs(kinds, text, bounds)] == ["湖州丰收农业科技有限公司"]
+
+
+def test_a_person_written_like_a_place_of_the_document_is_that_place() -> None:
+    text = "商水县召开大会，让商水成为热土。商水位于周口。"
+    place = Candidate(16, 18, "PLACE", "商水县", attrs={"adcode": "411623", "level": "county", "score": 0.9})
+    person = learned(9, 11, "PERSON", "商水")
+    got = places_read_as_persons([learned(0, 3, "PLACE", "商水县"), person, place], text)
+    assert [(c.label, c.canonical, c.attrs.get("adcode")) for c in got][1] == ("PLACE", "商水县", "411623")
+    other = learned(9, 11, "PERSON", "李强")  # a person named like no place stays
+    assert places_read_as_persons([other, place], "商水县召开大会，让李强成为热土。商水位于周口。")[0].label == "PERSON"

@@ -85,7 +85,7 @@ def settle(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candida
     routes are left out; names listed before a shared project head join it; streets,
     addresses and estates are left out (after the join, which reads them)."""
     chosen = without_routes(without_street_name_parts(without_national_slogans(chosen), text), text, bounds)
-    chosen = without_slogan_verb_objects(chosen, text)
+    chosen = places_read_as_persons(without_slogan_verb_objects(chosen, text), text)
     chosen = without_generic_orgs(without_addresses(join_coordinated_works(chosen, text), text), text, bounds)
     return with_built_bases(chosen, text)
 
@@ -169,6 +169,20 @@ def without_slogan_verb_objects(chosen: list[Candidate], text: str) -> list[Cand
             and (_SLOGAN_BEFORE.match(text, c.end) or _SLOGAN_AFTER.search(text, max(0, c.start - 8), c.start))
         )
     ]
+
+
+def places_read_as_persons(chosen: list[Candidate], text: str) -> list[Candidate]:
+    """A "person" written like a division the document reads as a place elsewhere is that
+    division (让梁平成为… beside 梁平 and 梁平区委 in an article on 梁平区): no person of
+    the silver data is written like a place mention of the same document."""
+    places = {text[c.start : c.end]: c for c in chosen if c.label == "PLACE" and c.attrs.get("adcode")}
+    out = []
+    for c in chosen:
+        place = places.get(text[c.start : c.end]) if c.label == "PERSON" else None
+        if place is not None:
+            c = Candidate(c.start, c.end, "PLACE", place.canonical, place.priority, {**place.attrs, "score": c.attrs.get("score")})
+        out.append(c)
+    return out
 
 
 #: Streets, street addresses and housing estates: the guide makes them optional, the
