@@ -26,6 +26,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+#: Components up to this size are laid out together, stacked by size (:func:`_fruchterman_reingold_alike`)
+SMALL_COMPONENT = 32
+
 __all__ = [
     "DENSE_LIMIT",
     "EDGE_COLORS",
@@ -235,6 +238,61 @@ def _fruchterman_reingold(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarra
     return pos - pos.mean(axis=0)
 
 
+def _edge_arrays(edges: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    src = np.array([a for a, _, _ in edges], dtype=np.intp)
+    dst = np.array([b for _, b, _ in edges], dtype=np.intp)
+    return src, dst, np.array([x for _, _, x in edges], dtype=float)
+
+
+def _fruchterman_reingold_alike(
+    n: int, edges: list[tuple[np.ndarray, np.ndarray, np.ndarray]], rngs: list[np.random.Generator]
+) -> list[np.ndarray]:
+    """:func:`_fruchterman_reingold` for many components of `n` nodes at once (an archive has
+    hundreds of pairs and triples): the same operations on a stack of them, each
+    reduction over the same elements in the same order, so each comes out exactly as it
+    would alone, in one numpy call per step instead of one per component."""
+    B = len(edges)
+    mass = np.empty((B, n))
+    for b, (src, dst, _) in enumerate(edges):
+        m = 1.0 + np.sqrt(np.bincount(src, minlength=n) + np.bincount(dst, minlength=n))
+        mass[b] = m / m.mean()
+    side = math.sqrt(n)
+    pos = np.stack([rng.uniform(-side / 2, side / 2, size=(n, 2)) for rng in rngs])
+    offset = [b * n for b in range(B)]
+    src = np.concatenate([e[0] + o for e, o in zip(edges, offset, strict=True)])
+    dst = np.concatenate([e[1] + o for e, o in zip(edges, offset, strict=True)])
+    w = np.concatenate([e[2] for e in edges])
+    iterations = int(min(300, max(40, 4e7 / (n * n)), 30 + 10 * n))
+    temp = max(1.0, 0.12 * side)
+    cool = temp / (iterations + 1)
+    gravity = 0.03 / side
+    m32 = mass.astype(np.float32)[:, None, :]
+    for _ in range(iterations):
+        p32 = pos.astype(np.float32)
+        dx = p32[:, :, 0:1] - p32[:, None, :, 0]
+        dy = p32[:, :, 1:2] - p32[:, None, :, 1]
+        d2 = dx * dx + dy * dy
+        np.maximum(d2, 1e-3, out=d2)
+        np.divide(m32, d2, out=d2)
+        rep = np.empty(pos.shape, dtype=np.float32)
+        rep[..., 0] = (dx * d2).sum(axis=2)
+        rep[..., 1] = (dy * d2).sum(axis=2)
+        disp = rep.astype(np.float64).reshape(B * n, 2)
+        flat = pos.reshape(B * n, 2)
+        delta = flat[src] - flat[dst]
+        dist = np.sqrt((delta * delta).sum(axis=1))
+        f = (dist * w)[:, None] * delta
+        for axis in (0, 1):
+            disp[:, axis] -= np.bincount(src, weights=f[:, axis], minlength=B * n)
+            disp[:, axis] += np.bincount(dst, weights=f[:, axis], minlength=B * n)
+        disp -= gravity * flat * np.sqrt((flat * flat).sum(axis=1))[:, None]
+        length = np.sqrt((disp * disp).sum(axis=1))
+        np.maximum(length, 1e-9, out=length)
+        flat += disp * (np.minimum(length, temp) / length)[:, None]
+        temp = max(temp - cool, 0.01)
+    return [p - p.mean(axis=0) for p in pos]
+
+
 def _pack(parts: list[np.ndarray], gap: float = 1.5) -> list[np.ndarray]:
     """Place component layouts in rows (largest first) inside a squarish area."""
     boxes = []
@@ -361,14 +419,18 @@ def layout_positions(G: nx.Graph, *, edge_length: float = 100.0, seed: int = _SE
     for (a, b), w in sorted(pairs.items()):
         root = comp_of[a]
         per_comp[root].append((local[root][a], local[root][b], w))
-    parts = []
+    parts: list[np.ndarray] = [np.zeros((1, 2))] * len(comps)  # a lone node sits at the origin
+    alike: dict[int, list[int]] = {}  # small components by size, laid out together
     for ci, c in enumerate(comps):
-        e = per_comp[c[0]]
-        src = np.array([a for a, _, _ in e], dtype=np.intp)
-        dst = np.array([b for _, b, _ in e], dtype=np.intp)
-        w = np.array([x for _, _, x in e], dtype=float)
-        rng = np.random.default_rng([seed, ci])
-        parts.append(_fruchterman_reingold(len(c), src, dst, w, rng))
+        if 1 < len(c) <= SMALL_COMPONENT:
+            alike.setdefault(len(c), []).append(ci)
+        elif len(c) > SMALL_COMPONENT:
+            parts[ci] = _fruchterman_reingold(len(c), *_edge_arrays(per_comp[c[0]]), np.random.default_rng([seed, ci]))
+    for n, group in alike.items():
+        edges = [_edge_arrays(per_comp[comps[ci][0]]) for ci in group]
+        rngs = [np.random.default_rng([seed, ci]) for ci in group]
+        for ci, pos in zip(group, _fruchterman_reingold_alike(n, edges, rngs), strict=True):
+            parts[ci] = pos
     placed = _pack(parts)
     positions: dict[Any, tuple[float, float]] = {}
     for c, p in zip(comps, placed, strict=True):

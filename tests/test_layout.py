@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kg.layout import separate
+from kg.layout import _fruchterman_reingold, _fruchterman_reingold_alike, separate
 
 
 def crowded(n: int, spread: float, seed: int) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
@@ -37,3 +37,18 @@ def test_the_result_does_not_depend_on_the_input_order() -> None:
     positions, radius = crowded(400, 60.0, seed=5)
     backwards = dict(reversed(list(positions.items())))
     assert separate(positions, radius) == separate(backwards, radius)
+
+
+def test_small_components_laid_out_together_come_out_as_alone() -> None:
+    """The archive's hundreds of pairs and triples are laid out as one stack; each must
+    get exactly the positions it would get on its own (same bytes in GEXF and GraphML)."""
+    rng = np.random.default_rng(11)
+    edges = []
+    for _ in range(7):
+        src = rng.integers(0, 5, 6)
+        dst = (src + rng.integers(1, 5, 6)) % 5
+        edges.append((src.astype(np.intp), dst.astype(np.intp), rng.choice([0.5, 1.0, 3.0], 6)))
+    together = _fruchterman_reingold_alike(5, edges, [np.random.default_rng([7, i]) for i in range(7)])
+    for i, (src, dst, w) in enumerate(edges):
+        alone = _fruchterman_reingold(5, src, dst, w, np.random.default_rng([7, i]))
+        assert np.array_equal(together[i], alone)
