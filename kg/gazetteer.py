@@ -164,7 +164,7 @@ def _village_lines() -> dict[str, str]:
         return dict(line.rstrip("\n").split("\t", 1) for line in f)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _villages_of_town(town: str) -> tuple[Division, ...]:
     line = _village_lines().get(town, "")
     return tuple(Division(town + item[:3], item[3:], "village", town) for item in line.split("|") if item)

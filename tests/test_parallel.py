@@ -168,3 +168,20 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_a_serial_engine_gives_its_models_back_after_an_archive(
+    monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, seed_outdir: Path, tmp_path: Path
+) -> None:
+    """At -j1 the graph and its files are made in the process that held the models: after
+    an archive's worth of text they are let go (the peak RSS halves), and the next build
+    loads them again and gives the same bytes."""
+    import kg.engines
+    from kg.nlp.pipeline import load_pipeline
+
+    monkeypatch.setattr(kg.engines, "RELEASE_AFTER_CHARS", 1)
+    load_pipeline()
+    build([seeds_dir], tmp_path / "out")
+    assert load_pipeline.cache_info().currsize == 0
+    build([seeds_dir], tmp_path / "again")
+    assert_same_outputs(tmp_path / "again", seed_outdir)

@@ -16,6 +16,8 @@ code, nested places, jurisdiction).
 from __future__ import annotations
 
 import bisect
+import gc
+import sys
 from collections.abc import Callable
 from functools import cache
 
@@ -225,6 +227,18 @@ def user_words() -> list[str]:
     words.update(d for full, abbrevs in DEPARTMENTS.items() for d in (full, *abbrevs) if len(d) >= 3 and not d.startswith("委"))
     words.update(d for full, abbrevs in NATIONAL_BODIES.items() for d in (full, *abbrevs) if len(d) >= 3)
     return sorted(words)
+
+
+def release_models() -> None:
+    """Forget every model and table kg has loaded in this process (the pipeline, the taggers,
+    the division table, the rules' matchers): each is a functools cache of a kg module,
+    cleared here, so that it loads again when next asked for."""
+    for name, module in list(sys.modules.items()):
+        if name == "kg" or name.startswith("kg."):
+            for obj in list(vars(module).values()):
+                if callable(getattr(obj, "cache_clear", None)):
+                    obj.cache_clear()
+    gc.collect()
 
 
 @cache
