@@ -28,15 +28,29 @@ import contextlib
 import contextvars
 import errno
 import os
+import pickle
 import re
 import secrets
 import shutil
+import signal
 import stat
-from collections.abc import Iterable, Iterator
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["LineSink", "atomic_batch", "atomic_lines", "atomic_open", "atomic_write", "remove_stale_temporaries"]
+__all__ = [
+    "LineSink",
+    "atomic_batch",
+    "atomic_lines",
+    "atomic_open",
+    "atomic_write",
+    "remove_stale_temporaries",
+    "stage",
+    "staged_only",
+    "written_aside",
+]
 
 #: Staged ``(temporary, target)`` renames of the innermost :func:`atomic_batch`.
 _BATCH: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("kg_atomic_batch", default=None)
@@ -157,6 +171,33 @@ def atomic_batch() -> Iterator[None]:
         outer.extend(staged)
         return
     _swap_all(staged)
+
+
+@contextlib.contextmanager
+def staged_only() -> Iterator[list[tuple[Path, Path]]]:
+    """Like :func:`atomic_batch`, but the block's files are neither renamed nor handed to an
+    outer batch: the list of (temporary, target) pairs is the caller's, for :func:`stage`
+    in another process's batch (a forked writer's files). Removed if the block raises."""
+    staged: list[tuple[Path, Path]] = []
+    token = _BATCH.set(staged)
+    try:
+        yield staged
+    except BaseException:
+        for tmp, _target in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        _BATCH.reset(token)
+
+
+def stage(tmp: Path, target: Path) -> None:
+    """A whole, fsync'ed temporary file written by someone else: into the current batch,
+    renamed with its files; with no batch, renamed now."""
+    batch = _BATCH.get()
+    if batch is None:
+        _swap_all([(tmp, target)])
+    else:
+        batch.append((tmp, target))
 
 
 def _swap_all(staged: list[tuple[Path, Path]]) -> None:
@@ -313,3 +354,75 @@ def atomic_lines(path: str | os.PathLike[str]) -> Iterator[LineSink]:
         sink = LineSink(fh)
         yield sink
         sink.flush()
+
+
+def _can_fork() -> bool:
+    """Whether a forked copy of this process may write: Linux, and no other thread that
+    could hold a lock the copy would inherit locked."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+@contextlib.contextmanager
+def written_aside(write: Callable[[], None]) -> Iterator[None]:
+    """Run `write` (atomic writes of some files) in a forked copy of this process while the
+    block runs here; its files join the current batch as the block ends, so a build's
+    outputs are still replaced all together or not at all. An error there is raised here
+    when the block ends; if the block raises, the copy's files are removed. Where a fork is
+    unsafe, `write` runs here, before the block."""
+    if not _can_fork():
+        write()
+        yield
+        return
+    parent = os.getpid()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the copy: never returns
+        os.close(r)
+        _die_with(parent)
+        try:
+            with staged_only() as staged:
+                write()
+            message = pickle.dumps(("staged", staged))
+        except BaseException as e:  # noqa: BLE001 (reported to the parent)
+            try:
+                message = pickle.dumps(("error", e))
+            except Exception:  # noqa: BLE001 (an exception that does not pickle)
+                message = pickle.dumps(("error", RuntimeError(f"{type(e).__name__}: {e}")))
+        with os.fdopen(w, "wb") as fh:
+            fh.write(message)
+        os._exit(0)
+    os.close(w)
+    try:
+        yield
+    except BaseException:
+        _collect(pid, r, stage_files=False)
+        raise
+    _collect(pid, r, stage_files=True)
+
+
+def _die_with(parent: int) -> None:
+    """End this forked copy when its parent dies (Linux PR_SET_PDEATHSIG), so a killed
+    build leaves no writer behind; its temporary files are swept by the next build."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _collect(pid: int, r: int, *, stage_files: bool) -> None:
+    """Wait for the forked writer; stage its files, or remove them; raise its error."""
+    with os.fdopen(r, "rb") as fh:
+        data = fh.read()
+    os.waitpid(pid, 0)
+    kind, value = pickle.loads(data) if data else ("error", RuntimeError("the forked output writer died"))
+    if kind == "error":
+        raise value
+    for tmp, target in value:
+        if stage_files:
+            stage(tmp, target)
+        else:
+            tmp.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ cache state gives byte-identical files.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import os
 import tempfile
@@ -28,9 +29,9 @@ from urllib.parse import quote
 
 import networkx as nx
 
-from kg.atomic import atomic_batch, atomic_write
+from kg.atomic import atomic_batch, atomic_write, written_aside
 from kg.documents import Document, InputError, Skipped, read_documents, safe_id
-from kg.engines import BATCH_CHARS, Engine, SerialEngine, make_engine
+from kg.engines import BATCH_CHARS, Engine, SerialEngine, available_cpus, make_engine
 from kg.extraction import DocExtraction
 from kg.graph import build_graph
 from kg.layout import layout_positions
@@ -109,6 +110,7 @@ def write_outputs(
     build_report: dict | None = None,
     csv_style: str = "plain",
     doc_paths: dict[str, Path] | None = None,
+    cores: int = 1,
 ) -> list[Path]:
     """Write every output file, all or nothing: the files are staged and renamed
     together, so a build stopped at any point leaves the previous set whole.
@@ -120,15 +122,20 @@ def write_outputs(
     plain, excel (with a BOM) or neo4j headers (:data:`kg.readwrite.csv.CSV_STYLES`).
     `doc_paths` (doc id -> the file read) lets the page link each document to its
     file, by a path relative to OUTDIR, so the links hold wherever the two are
-    moved together and the same input and OUTDIR give the same bytes.
+    moved together and the same input and OUTDIR give the same bytes. With `cores` > 1 the
+    GraphML and GEXF files are written by a forked copy of this process while this one
+    writes the page and the CSV files (the write phase is a build's serial part).
     """
     outdir.mkdir(parents=True, exist_ok=True)
     paths = [outdir / name for name in OUTPUT_FILES]
     positions = layout_positions(G)
     whole_page = not html_max_nodes or G.number_of_nodes() <= html_max_nodes
-    with atomic_batch():
+
+    def gephi_files() -> None:
         write_graphml(G, paths[0], positions)
         write_gexf(G, paths[1], positions=positions)
+
+    with atomic_batch(), written_aside(gephi_files) if cores > 1 else _first(gephi_files):
         write_html(
             G,
             paths[2],
@@ -144,6 +151,13 @@ def write_outputs(
             build_report = report_record(G, sorted(docs), [])
         atomic_write(paths[5], json.dumps(build_report, ensure_ascii=True, indent=1, sort_keys=True) + "\n")
     return paths
+
+
+@contextlib.contextmanager
+def _first(write: Callable[[], None]) -> Iterator[None]:
+    """`write`, then the block: what :func:`kg.atomic.written_aside` does on one core."""
+    write()
+    yield
 
 
 def document_link(path: Path, outdir: Path) -> str:
@@ -343,7 +357,8 @@ def build(
     doc_ids = [ex.doc_id for ex in extractions]
     del extractions
     t3 = time.perf_counter()
-    report.outputs = write_outputs(G, outdir, html_max_nodes, report_record(G, doc_ids, report.skipped), csv_style, report.paths)
+    cores = jobs if jobs > 0 else available_cpus()
+    report.outputs = write_outputs(G, outdir, html_max_nodes, report_record(G, doc_ids, report.skipped), csv_style, report.paths, cores)
     t4 = time.perf_counter()
     report.timings = {"read": t1 - t0, "extract": t2 - t1, "merge": t3 - t2, "write": t4 - t3}
     report.entities = Counter(a["type"] for _, a in G.nodes(data=True))

@@ -36,7 +36,8 @@ from pathlib import Path
 import pytest
 from bad_inputs import validate_outputs
 
-from kg.atomic import atomic_batch, atomic_open, atomic_write, remove_stale_temporaries
+import kg.atomic
+from kg.atomic import atomic_batch, atomic_open, atomic_write, remove_stale_temporaries, written_aside
 from kg.build import OUTPUT_FILES, build
 
 KG = Path(sys.executable).with_name("kg")
@@ -137,6 +138,35 @@ def test_atomic_batch_renames_all_at_the_end_or_none(tmp_path: Path) -> None:
         with atomic_batch():  # nested: handed to the outer batch
             atomic_write(b, b"new b")
         assert b.read_text() == "old b"
+    assert (a.read_text(), b.read_text()) == ("new a", "new b")
+    assert temporaries(tmp_path) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks only on Linux")
+def test_files_written_by_a_forked_copy_join_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """-j2 writes GraphML and GEXF in a forked copy (kg.build.write_outputs): its files are
+    renamed with the batch's, all or none, and its error is raised here. (The suite's own
+    threads would make kg write here instead, as it does wherever other threads run.)"""
+    monkeypatch.setattr(kg.atomic, "_can_fork", lambda: True)
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("old a")
+    b.write_text("old b")
+    with atomic_batch(), written_aside(lambda: atomic_write(a, f"new a by {os.getpid()}")):
+        atomic_write(b, "new b")
+        assert a.read_text() == "old a"
+    assert a.read_text() != f"new a by {os.getpid()}" and b.read_text() == "new b"  # written by another process
+    a.write_text("new a")
+    with pytest.raises(RuntimeError, match="stopped here"), atomic_batch(), written_aside(lambda: atomic_write(a, "newer a")):
+        atomic_write(b, "newer b")
+        raise RuntimeError("stopped here")
+    assert (a.read_text(), b.read_text()) == ("new a", "new b")
+
+    def fails() -> None:
+        atomic_write(a, "newer a")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"), atomic_batch(), written_aside(fails):
+        atomic_write(b, "newer b")
     assert (a.read_text(), b.read_text()) == ("new a", "new b")
     assert temporaries(tmp_path) == []
 
