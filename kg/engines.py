@@ -96,8 +96,8 @@ def extract_batch(batch: Sequence[Task], fingerprint: str | None = None, learned
     nlp = load_pipeline(learned_ner)
     out = []
     # the words a batch adds to spaCy's vocabulary are dropped after it (an archive's
-    # hundred thousand distinct words would otherwise stay: 100 MB over People's Daily);
-    # what a batch returns is plain strings, none of its Docs
+    # distinct words would otherwise stay, 25 MB over People's Daily and growing with
+    # the archive); what a batch returns is plain strings, none of its Docs
     with nlp.memory_zone():
         for doc_id, text in batch:
             try:

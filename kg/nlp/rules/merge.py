@@ -81,9 +81,11 @@ def _name(written: str) -> str:
 
 def settle(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candidate]:
     """The chosen spans after the decisions that need the text around them (`bounds`:
-    the segmenter's word edges), in this order: national slogans, street-name parts and
-    routes are left out; names listed before a shared project head join it; streets,
-    addresses and estates are left out (after the join, which reads them)."""
+    the segmenter's word edges), in this order: national slogans, street-name parts,
+    routes and slogans' verb-objects (兴县之道) are left out; a person written like a
+    place of the document is that place; names listed before a shared project head join
+    it; streets, addresses and estates, and kinds of body (县级农投公司), are left out
+    (after the join, which reads them); bases being built are projects."""
     chosen = without_routes(without_street_name_parts(without_national_slogans(chosen), text), text, bounds)
     chosen = places_read_as_persons(without_slogan_verb_objects(chosen, text), text)
     chosen = without_generic_orgs(without_addresses(join_coordinated_works(chosen, text), text), text, bounds)
@@ -201,11 +203,11 @@ _ROUTE_PREPOSITIONS = "沿自从由"
 
 
 def without_routes(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candidate]:
-    """Leave out a work that opens with a preposition the segmenter reads as a word of
-    its own: a route or a boundary (自雅正路…起, 沿…至…), not a project's name; 沿海铁路
-    and 自来水厂 begin with a longer word. So does a site's bound (东至…, 北起…). A preposition the segmenter joins to the name
-    after it (沿津|晋高速…至…) still opens a route when a 至 follows and no division's name
-    begins there (从江县, 自贡市 do)."""
+    """Leave out a work that is a route or a site's bounds, not a project's name: it opens
+    with a preposition the segmenter reads as a word of its own (自雅正路…起, 沿…至…; 沿海铁路
+    and 自来水厂 begin with a longer word), or with one it joins to the road after it
+    (沿津|晋高速…至…) where a 至 follows and no division's name begins so (从江县, 自贡市
+    do), or with a direction (东至…, 北起…)."""
     return [c for c in chosen if not (c.label == "PROJECT" and _is_route(text, c.start, c.end, bounds))]
 
 
