@@ -160,6 +160,13 @@ def test_democratic_parties_go_by_their_full_names(nlp: Language) -> None:
     assert {e._.kg.get("located_in") for e in doc.ents if e.text in ("民建市委", "致公党周口市第三届常务委员会")} == {"周口市"}
 
 
+def test_a_party_and_its_central_committee_are_agencies(nlp: Language) -> None:
+    """Whatever type the tagger gives them: a party is a public body (ANNOTATION.md)."""
+    doc = nlp("民盟中央和九三学社中央到周口调研。农工党党员积极参与。")
+    agencies = {e.text: e._.kg["canonical"] for e in doc.ents if e.label_ == "AGENCY"}
+    assert agencies == {"民盟中央": "中国民主同盟中央委员会", "九三学社中央": "九三学社中央委员会", "农工党": "中国农工民主党"}, agencies
+
+
 def test_a_base_that_is_built_is_a_project(nlp: Language) -> None:
     """The guide: a base that is the object of 建设/打造 is a PROJECT, also the ones listed after it."""
     doc = nlp("巴中市将打造川东北最大的茶叶加工基地和秦巴山区重要的中药材种植基地，推动产业升级。")

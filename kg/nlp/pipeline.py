@@ -28,7 +28,15 @@ from spacy.tokens import Doc, Span
 from kg.gazetteer import load_gazetteer
 from kg.lexicon import DEPARTMENTS, NATIONAL_BODIES
 from kg.nlp.ner import make_learned_ner  # noqa: F401  (registers kg_learned_ner)
-from kg.nlp.rules.agencies import PlaceIndex, agency_from_span, find_agencies, is_zone_body, names_a_sector, without_visiting_group
+from kg.nlp.rules.agencies import (
+    PlaceIndex,
+    agency_from_span,
+    find_agencies,
+    is_party_body,
+    is_zone_body,
+    names_a_sector,
+    without_visiting_group,
+)
 from kg.nlp.rules.base import candidates, token_boundaries
 from kg.nlp.rules.jurisdiction import detect_jurisdiction, resolve_places
 from kg.nlp.rules.merge import is_learned, select, settle
@@ -132,6 +140,9 @@ def _agencies(doc: Doc) -> list:
     """Agencies by department name, and a named agency for every span the tagger calls one."""
     text, places, j = _text(doc), _places_of(doc), _jurisdiction(doc)
     index = PlaceIndex(text, places)
+    for c in _learned(doc, "ORG"):
+        if is_party_body(c.canonical):
+            c.label = "AGENCY"  # a democratic party is a public body (ANNOTATION.md), 农工党 as much as 民建市委
     learned = _learned(doc, "AGENCY")
     for c in learned:
         end = without_visiting_group(text, c.start, c.end)

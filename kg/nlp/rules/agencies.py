@@ -342,6 +342,16 @@ _PARTY_RE = re.compile("|".join(sorted({*DEMOCRATIC_PARTIES, *DEMOCRATIC_PARTIES
 _PARTY_COMMITTEE_RE = re.compile(r"(.*?)(省|市|州|县|区)(常务委员会|委员会|委)(.*)")
 
 
+def is_party_body(written: str) -> bool:
+    """Whether `written` names a democratic party or one of its committees (农工党,
+    九三学社中央, 民建市委): a public body, whichever type the tagger gave it."""
+    m = _PARTY_RE.match(written)
+    if m is None:
+        return False
+    rest = SESSION_RE.sub("", written[m.end() :])
+    return rest in ("", "中央", "中央委员会") or _PARTY_COMMITTEE_RE.fullmatch(rest) is not None
+
+
 def _democratic_party(gaz, text: str, places: list[Candidate], s: int, e: int, written: str, jurisdiction: Division | None):
     """A democratic party or one of its committees under its full name:
     农工党省委 (a 黑龙江 paper) -> 中国农工民主党黑龙江省委员会; None for any other body."""
@@ -352,6 +362,8 @@ def _democratic_party(gaz, text: str, places: list[Candidate], s: int, e: int, w
     rest = SESSION_RE.sub("", written[m.end() :])
     if not rest:
         return Candidate(s, e, "AGENCY", party, 5, {"national": True})
+    if rest in ("中央", "中央委员会"):  # 民盟中央: its central committee (the silver data: 中国民主同盟中央委员会)
+        return Candidate(s, e, "AGENCY", f"{party}中央委员会", 5, {"national": True})
     committee = _PARTY_COMMITTEE_RE.fullmatch(rest)
     if committee is None:
         return None
