@@ -340,6 +340,8 @@ DEMOCRATIC_PARTIES = {
 _PARTY_RE = re.compile("|".join(sorted({*DEMOCRATIC_PARTIES, *DEMOCRATIC_PARTIES.values()}, key=len, reverse=True)))
 #: a party's committee of a place (省委, 黑龙江省委员会, its 常务委员会) and what follows it (专门委员会)
 _PARTY_COMMITTEE_RE = re.compile(r"(.*?)(省|市|州|县|区)(常务委员会|委员会|委)(.*)")
+#: a party's central committee as written after its name (民盟中央; the silver data: 中国民主同盟中央委员会)
+_PARTY_CENTRAL = ("中央", "中央委员会")
 
 
 def is_party_body(written: str) -> bool:
@@ -349,7 +351,7 @@ def is_party_body(written: str) -> bool:
     if m is None:
         return False
     rest = SESSION_RE.sub("", written[m.end() :])
-    return rest in ("", "中央", "中央委员会") or _PARTY_COMMITTEE_RE.fullmatch(rest) is not None
+    return rest in ("", *_PARTY_CENTRAL) or _PARTY_COMMITTEE_RE.fullmatch(rest) is not None
 
 
 def _democratic_party(gaz, text: str, places: list[Candidate], s: int, e: int, written: str, jurisdiction: Division | None):
@@ -362,7 +364,7 @@ def _democratic_party(gaz, text: str, places: list[Candidate], s: int, e: int, w
     rest = SESSION_RE.sub("", written[m.end() :])
     if not rest:
         return Candidate(s, e, "AGENCY", party, 5, {"national": True})
-    if rest in ("中央", "中央委员会"):  # 民盟中央: its central committee (the silver data: 中国民主同盟中央委员会)
+    if rest in _PARTY_CENTRAL:
         return Candidate(s, e, "AGENCY", f"{party}中央委员会", 5, {"national": True})
     committee = _PARTY_COMMITTEE_RE.fullmatch(rest)
     if committee is None:
