@@ -128,12 +128,15 @@ def write_outputs(
     """
     outdir.mkdir(parents=True, exist_ok=True)
     paths = [outdir / name for name in OUTPUT_FILES]
-    positions = layout_positions(G)
     whole_page = not html_max_nodes or G.number_of_nodes() <= html_max_nodes
+    # the page of a large graph lays out only what it draws: then the forked writer
+    # alone needs the whole layout, and makes it
+    positions = layout_positions(G) if whole_page or cores <= 1 else None
 
     def gephi_files() -> None:
-        write_graphml(G, paths[0], positions)
-        write_gexf(G, paths[1], positions=positions)
+        layout = positions if positions is not None else layout_positions(G)
+        write_graphml(G, paths[0], layout)
+        write_gexf(G, paths[1], positions=layout)
 
     with atomic_batch(), written_aside(gephi_files) if cores > 1 else _first(gephi_files):
         write_html(

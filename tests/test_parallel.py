@@ -185,3 +185,11 @@ def test_a_serial_engine_gives_its_models_back_after_an_archive(
     assert load_pipeline.cache_info().currsize == 0
     build([seeds_dir], tmp_path / "again")
     assert_same_outputs(tmp_path / "again", seed_outdir)
+
+
+def test_a_capped_page_at_two_cores_gives_the_same_bytes(seeds_dir: Path, tmp_path: Path) -> None:
+    """With the page capped below the graph's size, the forked writer makes the whole layout
+    itself (the page lays out only what it draws): the files are those of one core."""
+    build([seeds_dir], tmp_path / "one", html_max_nodes=20, jobs=1)
+    build([seeds_dir], tmp_path / "two", html_max_nodes=20, jobs=2)
+    assert_same_outputs(tmp_path / "two", tmp_path / "one")
