@@ -1,7 +1,7 @@
 """Train kg's learned NER (character CRF) from the public corpora and package it.
 
 Why: kg ships its own NER model, trained reproducibly from the research corpora in
-``/work/shared/data`` (see ``docs/ner.md``); the corpora themselves are never copied
+``../shared/data`` (see ``docs/ner.md``); the corpora themselves are never copied
 into the repository.
 
 Steps (deterministic: fixed splits, no sampling; crfsuite's L-BFGS is deterministic):
