@@ -127,7 +127,7 @@ def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[Path]:
     is kept.  Best effort: errors are ignored.  Returns what was removed.
     """
     target = Path(target)
-    directory = target.parent if str(target.parent) else Path(".")
+    directory = target.parent
     pattern = re.compile(re.escape(f".{target.name}.") + r"(\d+)\.[^./]+\.tmp")
     removed: list[Path] = []
     try:
@@ -157,16 +157,8 @@ def atomic_batch() -> Iterator[None]:
     batch hands its files to the outer one.
     """
     outer = _BATCH.get()
-    staged: list[tuple[Path, Path]] = []
-    token = _BATCH.set(staged)
-    try:
+    with staged_only() as staged:
         yield
-    except BaseException:
-        _BATCH.reset(token)
-        for tmp, _target in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    _BATCH.reset(token)
     if outer is not None:
         outer.extend(staged)
         return
@@ -175,9 +167,9 @@ def atomic_batch() -> Iterator[None]:
 
 @contextlib.contextmanager
 def staged_only() -> Iterator[list[tuple[Path, Path]]]:
-    """Like :func:`atomic_batch`, but the block's files are neither renamed nor handed to an
-    outer batch: the list of (temporary, target) pairs is the caller's, for :func:`stage`
-    in another process's batch (a forked writer's files). Removed if the block raises."""
+    """The block's files staged, neither renamed nor handed to an outer batch: the list of
+    (temporary, target) pairs is the caller's (:func:`atomic_batch`'s, or a forked
+    writer's for :func:`stage` in its parent's batch). Removed if the block raises."""
     staged: list[tuple[Path, Path]] = []
     token = _BATCH.set(staged)
     try:
@@ -239,7 +231,7 @@ def _swap_all(staged: list[tuple[Path, Path]]) -> None:
     finally:
         for tmp, _target in staged:
             tmp.unlink(missing_ok=True)  # what was not renamed
-    for directory in dict.fromkeys(target.parent if str(target.parent) else Path(".") for _tmp, target in staged):
+    for directory in dict.fromkeys(target.parent for _tmp, target in staged):
         _fsync_dir(directory)
 
 
@@ -247,7 +239,7 @@ def _backup(target: Path) -> Path | None:
     """A second name for the target's current content (None if there is no target)."""
     if not os.path.lexists(target):
         return None
-    backup = _temp_name(target.parent if str(target.parent) else Path("."), target.name)  # stale ones are swept like temporaries
+    backup = _temp_name(target.parent, target.name)  # stale ones are swept like temporaries
     try:
         os.link(target, backup, follow_symlinks=False)
     except OSError:
@@ -275,7 +267,7 @@ def atomic_open(
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_open supports mode 'w' or 'wb', not {mode!r}")
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
+    directory = target.parent
     remove_stale_temporaries(target)
     # The name is chosen before the file exists, so that an interrupt arriving
     # at any point after the file was created still finds and removes it.
