@@ -355,13 +355,13 @@ def _can_fork() -> bool:
 
 
 @contextlib.contextmanager
-def written_aside(write: Callable[[], None]) -> Iterator[None]:
+def written_aside(write: Callable[[], None], fork: bool = True) -> Iterator[None]:
     """Run `write` (atomic writes of some files) in a forked copy of this process while the
     block runs here; its files join the current batch as the block ends, so a build's
     outputs are still replaced all together or not at all. An error there is raised here
-    when the block ends; if the block raises, the copy's files are removed. Where a fork is
-    unsafe, `write` runs here, before the block."""
-    if not _can_fork():
+    when the block ends; if the block raises, the copy's files are removed. Without
+    `fork` (one core), or where a fork is unsafe, `write` runs here, before the block."""
+    if not (fork and _can_fork()):
         write()
         yield
         return

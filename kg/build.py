@@ -15,7 +15,6 @@ cache state gives byte-identical files.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import json
 import os
 import tempfile
@@ -31,7 +30,7 @@ import networkx as nx
 
 from kg.atomic import atomic_batch, atomic_write, written_aside
 from kg.documents import Document, InputError, Skipped, read_documents, safe_id
-from kg.engines import BATCH_CHARS, Engine, SerialEngine, available_cpus, make_engine
+from kg.engines import BATCH_CHARS, Engine, SerialEngine, local_cores, make_engine
 from kg.extraction import DocExtraction
 from kg.graph import build_graph
 from kg.layout import layout_positions
@@ -138,7 +137,7 @@ def write_outputs(
         write_graphml(G, paths[0], layout)
         write_gexf(G, paths[1], positions=layout)
 
-    with atomic_batch(), written_aside(gephi_files) if cores > 1 else _first(gephi_files):
+    with atomic_batch(), written_aside(gephi_files, fork=cores > 1):
         write_html(
             G,
             paths[2],
@@ -154,13 +153,6 @@ def write_outputs(
             build_report = report_record(G, sorted(docs), [])
         atomic_write(paths[5], json.dumps(build_report, ensure_ascii=True, indent=1, sort_keys=True) + "\n")
     return paths
-
-
-@contextlib.contextmanager
-def _first(write: Callable[[], None]) -> Iterator[None]:
-    """`write`, then the block: what :func:`kg.atomic.written_aside` does on one core."""
-    write()
-    yield
 
 
 def document_link(path: Path, outdir: Path) -> str:
@@ -360,8 +352,8 @@ def build(
     doc_ids = [ex.doc_id for ex in extractions]
     del extractions
     t3 = time.perf_counter()
-    cores = jobs if jobs > 0 else available_cpus()
-    report.outputs = write_outputs(G, outdir, html_max_nodes, report_record(G, doc_ids, report.skipped), csv_style, report.paths, cores)
+    record = report_record(G, doc_ids, report.skipped)
+    report.outputs = write_outputs(G, outdir, html_max_nodes, record, csv_style, report.paths, local_cores(jobs))
     t4 = time.perf_counter()
     report.timings = {"read": t1 - t0, "extract": t2 - t1, "merge": t3 - t2, "write": t4 - t3}
     report.entities = Counter(a["type"] for _, a in G.nodes(data=True))

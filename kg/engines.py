@@ -40,6 +40,7 @@ __all__ = [
     "available_cpus",
     "batches",
     "extract_batch",
+    "local_cores",
     "make_engine",
 ]
 
@@ -331,6 +332,12 @@ class DaskEngine(Engine):
             cluster.close()
 
 
+def local_cores(jobs: int) -> int:
+    """The CPUs of this machine that `jobs` asks for: 0 is all of them, and more than
+    there are is as many as there are."""
+    return min(jobs or available_cpus(), available_cpus())
+
+
 def make_engine(engine: str = "local", jobs: int = 1, scheduler: str | None = None) -> Engine:
     """The engine the CLI names: ``local`` (``jobs`` 1: serial, more: processes) or ``dask``.
 
@@ -340,9 +347,7 @@ def make_engine(engine: str = "local", jobs: int = 1, scheduler: str | None = No
     """
     if jobs < 0:
         raise ValueError(f"jobs must be >= 0, not {jobs}")
-    jobs = jobs or available_cpus()
-    if not scheduler:
-        jobs = min(jobs, available_cpus())
+    jobs = (jobs or available_cpus()) if scheduler else local_cores(jobs)
     if engine == "dask":
         return DaskEngine(jobs, scheduler)
     if engine != "local":
