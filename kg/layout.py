@@ -206,36 +206,53 @@ def _fruchterman_reingold(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarra
     """
     if n == 1:
         return np.zeros((1, 2))
-    mass = 1.0 + np.sqrt(np.bincount(src, minlength=n) + np.bincount(dst, minlength=n))
-    mass /= mass.mean()
-    side = math.sqrt(n)
-    pos = rng.uniform(-side / 2, side / 2, size=(n, 2))
-    # small components settle in a few steps (an archive has hundreds of pairs and triples)
-    iterations = int(min(300, max(40, 4e7 / (n * n)), 30 + 10 * n))
+    mass = _mass(src, dst, n)
+    pos = rng.uniform(-math.sqrt(n) / 2, math.sqrt(n) / 2, size=(n, 2))
+    iterations, temp, cool, gravity = _schedule(n)
     budget = 1.5e8  # repulsion pairs per layout when sampling
     sample_size = None if n <= DENSE_LIMIT else min(n, max(200, int(budget / (iterations * n))))
-    temp = max(1.0, 0.12 * side)
-    cool = temp / (iterations + 1)
-    gravity = 0.03 / side
     for _ in range(iterations):
         if sample_size is None:
             disp = _repulsion(pos, mass, None, 1.0)
         else:
             sample = rng.choice(n, size=sample_size, replace=False)
             disp = _repulsion(pos, mass, sample, n / sample_size)
-        if len(src):
-            delta = pos[src] - pos[dst]
-            dist = np.sqrt((delta * delta).sum(axis=1))
-            f = (dist * w)[:, None] * delta  # d^2/k along the unit vector
-            for axis in (0, 1):
-                disp[:, axis] -= np.bincount(src, weights=f[:, axis], minlength=n)
-                disp[:, axis] += np.bincount(dst, weights=f[:, axis], minlength=n)
-        disp -= gravity * pos * np.sqrt((pos * pos).sum(axis=1))[:, None]
-        length = np.sqrt((disp * disp).sum(axis=1))
-        np.maximum(length, 1e-9, out=length)
-        pos += disp * (np.minimum(length, temp) / length)[:, None]
+        _move(pos, disp, src, dst, w, gravity, temp)
         temp = max(temp - cool, 0.01)
     return pos - pos.mean(axis=0)
+
+
+def _mass(src: np.ndarray, dst: np.ndarray, n: int) -> np.ndarray:
+    """Each node's mass, 1 + sqrt(degree), scaled to a mean of 1."""
+    mass = 1.0 + np.sqrt(np.bincount(src, minlength=n) + np.bincount(dst, minlength=n))
+    mass /= mass.mean()
+    return mass
+
+
+def _schedule(n: int) -> tuple[int, float, float, float]:
+    """Iterations, starting temperature, cooling per step and pull to the centre for `n` nodes."""
+    side = math.sqrt(n)
+    # small components settle in a few steps (an archive has hundreds of pairs and triples)
+    iterations = int(min(300, max(40, 4e7 / (n * n)), 30 + 10 * n))
+    temp = max(1.0, 0.12 * side)
+    return iterations, temp, temp / (iterations + 1), 0.03 / side
+
+
+def _move(pos: np.ndarray, disp: np.ndarray, src: np.ndarray, dst: np.ndarray, w: np.ndarray, gravity: float, temp: float) -> None:
+    """One step, in place: to the repulsion `disp`, attraction w d^2/k along the edges and
+    the pull to the centre are added, and each node moves at most `temp` that way."""
+    n = len(pos)
+    if len(src):
+        delta = pos[src] - pos[dst]
+        dist = np.sqrt((delta * delta).sum(axis=1))
+        f = (dist * w)[:, None] * delta  # d^2/k along the unit vector
+        for axis in (0, 1):
+            disp[:, axis] -= np.bincount(src, weights=f[:, axis], minlength=n)
+            disp[:, axis] += np.bincount(dst, weights=f[:, axis], minlength=n)
+    disp -= gravity * pos * np.sqrt((pos * pos).sum(axis=1))[:, None]
+    length = np.sqrt((disp * disp).sum(axis=1))
+    np.maximum(length, 1e-9, out=length)
+    pos += disp * (np.minimum(length, temp) / length)[:, None]
 
 
 def _edge_arrays(edges: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -252,22 +269,16 @@ def _fruchterman_reingold_alike(
     reduction over the same elements in the same order, so each comes out exactly as it
     would alone, in one numpy call per step instead of one per component."""
     B = len(edges)
-    mass = np.empty((B, n))
-    for b, (src, dst, _) in enumerate(edges):
-        m = 1.0 + np.sqrt(np.bincount(src, minlength=n) + np.bincount(dst, minlength=n))
-        mass[b] = m / m.mean()
-    side = math.sqrt(n)
-    pos = np.stack([rng.uniform(-side / 2, side / 2, size=(n, 2)) for rng in rngs])
+    mass = np.stack([_mass(src, dst, n) for src, dst, _ in edges])
+    pos = np.stack([rng.uniform(-math.sqrt(n) / 2, math.sqrt(n) / 2, size=(n, 2)) for rng in rngs])
     offset = [b * n for b in range(B)]
     src = np.concatenate([e[0] + o for e, o in zip(edges, offset, strict=True)])
     dst = np.concatenate([e[1] + o for e, o in zip(edges, offset, strict=True)])
     w = np.concatenate([e[2] for e in edges])
-    iterations = int(min(300, max(40, 4e7 / (n * n)), 30 + 10 * n))
-    temp = max(1.0, 0.12 * side)
-    cool = temp / (iterations + 1)
-    gravity = 0.03 / side
+    iterations, temp, cool, gravity = _schedule(n)
     m32 = mass.astype(np.float32)[:, None, :]
     for _ in range(iterations):
+        # _repulsion of each component, on the stack
         p32 = pos.astype(np.float32)
         dx = p32[:, :, 0:1] - p32[:, None, :, 0]
         dy = p32[:, :, 1:2] - p32[:, None, :, 1]
@@ -277,18 +288,7 @@ def _fruchterman_reingold_alike(
         rep = np.empty(pos.shape, dtype=np.float32)
         rep[..., 0] = (dx * d2).sum(axis=2)
         rep[..., 1] = (dy * d2).sum(axis=2)
-        disp = rep.astype(np.float64).reshape(B * n, 2)
-        flat = pos.reshape(B * n, 2)
-        delta = flat[src] - flat[dst]
-        dist = np.sqrt((delta * delta).sum(axis=1))
-        f = (dist * w)[:, None] * delta
-        for axis in (0, 1):
-            disp[:, axis] -= np.bincount(src, weights=f[:, axis], minlength=B * n)
-            disp[:, axis] += np.bincount(dst, weights=f[:, axis], minlength=B * n)
-        disp -= gravity * flat * np.sqrt((flat * flat).sum(axis=1))[:, None]
-        length = np.sqrt((disp * disp).sum(axis=1))
-        np.maximum(length, 1e-9, out=length)
-        flat += disp * (np.minimum(length, temp) / length)[:, None]
+        _move(pos.reshape(B * n, 2), rep.astype(np.float64).reshape(B * n, 2), src, dst, w, gravity, temp)
         temp = max(temp - cool, 0.01)
     return [p - p.mean(axis=0) for p in pos]
 
