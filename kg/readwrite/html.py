@@ -333,8 +333,8 @@ def _more(
     docs: dict[str, int] = {}
     rels: dict[str, int] = {}
 
-    def doc_numbers(value: Any) -> list[int]:
-        return [docs.setdefault(d, len(docs)) for d in _items(value)]
+    def doc_numbers(names: list[str]) -> list[int]:
+        return [docs.setdefault(d, len(docs)) for d in names]
 
     nodes = []
     for n in sorted_nodes(G):
@@ -342,7 +342,7 @@ def _more(
             continue
         full = _node_record(G, n, vid, degree)
         rec = {short: full[key] for key, short in _SHORT_KEYS.items() if key in full}
-        if numbers := doc_numbers(G.nodes[n].get("docs")):
+        if numbers := doc_numbers(full.get("docs", [])):
             rec["d"] = numbers
         nodes.append(rec)
     edges = []
@@ -362,7 +362,7 @@ def _more(
                 number,
                 _number(d.get("weight")) or 1.0,
                 _text(d.get("title")),
-                doc_numbers(d.get("docs")),
+                doc_numbers(_items(d.get("docs"))),
             ]
         )
     return {"rels": list(rels), "docs": list(docs), "nodes": nodes, "edges": edges}
