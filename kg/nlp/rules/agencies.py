@@ -347,21 +347,25 @@ _PARTY_CENTRAL = ("中央", "中央委员会")
 def is_party_body(written: str) -> bool:
     """Whether `written` names a democratic party or one of its committees (农工党,
     九三学社中央, 民建市委): a public body, whichever type the tagger gave it."""
+    parts = _party_and_rest(written)
+    return parts is not None and (parts[1] in ("", *_PARTY_CENTRAL) or _PARTY_COMMITTEE_RE.fullmatch(parts[1]) is not None)
+
+
+def _party_and_rest(written: str) -> tuple[str, str] | None:
+    """The full name of the party `written` begins with, and what follows it without a session (第三届)."""
     m = _PARTY_RE.match(written)
     if m is None:
-        return False
-    rest = SESSION_RE.sub("", written[m.end() :])
-    return rest in ("", *_PARTY_CENTRAL) or _PARTY_COMMITTEE_RE.fullmatch(rest) is not None
+        return None
+    return DEMOCRATIC_PARTIES.get(m.group(), m.group()), SESSION_RE.sub("", written[m.end() :])
 
 
 def _democratic_party(gaz, text: str, places: list[Candidate], s: int, e: int, written: str, jurisdiction: Division | None):
     """A democratic party or one of its committees under its full name:
     农工党省委 (a 黑龙江 paper) -> 中国农工民主党黑龙江省委员会; None for any other body."""
-    m = _PARTY_RE.match(written)
-    if m is None:
+    parts = _party_and_rest(written)
+    if parts is None:
         return None
-    party = DEMOCRATIC_PARTIES.get(m.group(), m.group())
-    rest = SESSION_RE.sub("", written[m.end() :])
+    party, rest = parts
     if not rest:
         return Candidate(s, e, "AGENCY", party, 5, {"national": True})
     if rest in _PARTY_CENTRAL:
