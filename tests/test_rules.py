@@ -165,7 +165,19 @@ def test_jurisdiction_ignores_place_names_inside_person_names(nlp: Language) -> 
 
 def test_jurisdiction_ignores_bare_zone_suffixes(nlp: Language) -> None:
     doc = nlp("长兴高新技术产业开发区召开会议。")
-    assert doc._.jurisdiction == "3305"
+    assert doc._.jurisdiction == "330522"  # no 市委 or 全县: the place named most, 长兴县
+
+
+def test_county_level_city_paper_speaks_for_itself(nlp: Language) -> None:
+    doc = nlp("市委常委、常务副市长出席开工仪式。瓦房店市举行重大项目集中开工活动。大连市有关部门参加。瓦房店市将提升产业质量。")
+    assert doc._.jurisdiction == "210281"  # 瓦房店市, not 大连市 above it
+
+
+def test_banner_and_prefecture_papers(nlp: Language) -> None:
+    banner = nlp("旗委召开常委会议。全旗上下认真落实。正蓝旗上都镇干部参加。锡林郭勒盟领导出席。")
+    assert banner._.jurisdiction == "152530"  # 正蓝旗
+    prefecture = nlp("州委召开常委会议。全州上下认真落实。延吉市、珲春市干部参加。延边朝鲜族自治州领导出席。")
+    assert prefecture._.jurisdiction == "2224"  # 延边朝鲜族自治州, not 延吉市 (州委 is no 市委)
 
 
 # --- AGENCY --------------------------------------------------------------------
