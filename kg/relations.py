@@ -106,13 +106,13 @@ def find_relations(
         place = near if near is not None and near.type == "PLACE" else None
         if place is None and near is not None:
             place = place_by_code.get(near.attrs.get("located_code", "")) or place_by_label.get(near.attrs.get("located_in", ""))
-        if place is None or place.attrs.get("level") != level:
+        if place is None or not _of_level(place.label, str(place.attrs.get("level")), level):
             before = [m for m in places if m.start < pos and m.attrs.get("level") == level and not m.attrs.get("nested")]
             place = before[-1] if before else None
         if place is not None:
             return body(_government_name(gaz, place.label, place.adcode), place, ev)
         chain = [home, *gaz.ancestors(home)] if home is not None else []
-        d = next((a for a in chain if a.level == level), None)
+        d = next((a for a in chain if _of_level(a.name, a.level, level)), None)
         return body(_government_name(gaz, d.name, d.code), place_by_code.get(d.code), ev) if d is not None else None
 
     def post(near: Mention | None, title: str, pos: int, ev: str) -> list[tuple[Mention, str]]:
@@ -375,6 +375,12 @@ def _together(child: Mention, parent: Mention, places_by_key: dict[str, list[Men
         if sentence_of(p.start) in parent_sentences:
             return p.start
     return child.start
+
+
+def _of_level(name: str, level: str, post_level: str) -> bool:
+    """Whether a place of `level` has the government a post of `post_level` names: 市长
+    is also the mayor of a county-level city (福鼎市, a county in the table)."""
+    return level == post_level or (post_level == "city" and level == "county" and name.endswith("市"))
 
 
 def _government_name(gaz, name: str, adcode: str) -> str:

@@ -446,3 +446,10 @@ def test_a_zone_is_part_of_the_county_that_runs_it(nlp: Language) -> None:
     parts = {(zones.get(r.head), r.tail) for r in rels(ex, "PART_OF") if r.head in zones}
     assert ("商水经济开发区", SHANGSHUI) in parts and ("绿源产业园区", SHANGSHUI) in parts, (zones, parts)
     assert not [z for z, _ in parts if z == "金州园区"]  # 金州 names a district elsewhere (大连): not said to be this county's
+
+
+def test_a_county_level_city_paper_names_its_own_bodies(nlp: Language) -> None:
+    # 瓦房店市 is a county-level city under 大连市: its paper's 市委 and 市长 are its own
+    ex = extract(nlp, "近日，大连市委常委王强到瓦房店市调研。瓦房店市委书记张明，市委副书记、市长李华陪同。瓦房店市将加快项目建设。")
+    assert {("PERSON:李华", "AGENCY:瓦房店市委", "副书记"), ("PERSON:李华", "AGENCY:瓦房店市人民政府", "市长")} <= positions(ex)
+    assert not {r for r in positions(ex) if r[0] == "PERSON:李华" and "大连" in r[1]}

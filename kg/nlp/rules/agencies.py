@@ -410,8 +410,8 @@ def _prefix_place(gaz, text: str, places: list[Candidate], s: int, prefix: str, 
         # county-level city's); in a city paper it is the county named nearby
         if jurisdiction.level == want and (want != "county" or jurisdiction.name.endswith(prefix)):
             return jurisdiction
-        if want == "county" and jurisdiction.level == "county" and prefix == "县" and jurisdiction.name.endswith("市"):
-            return jurisdiction
+        if jurisdiction.level == "county" and prefix in "县市" and jurisdiction.name.endswith("市"):
+            return jurisdiction  # a county-level city's paper: its 市委 and 县 are its own
         for a in gaz.ancestors(jurisdiction):
             if a.level == want or (want == "city" and a.level == "province" and a.name.endswith("市")):
                 return a
