@@ -55,6 +55,10 @@ IMPLIED_BODY = {
     "代省长": "province",
 }
 PARTY_POSTS = ("书记", "副书记", "党委书记", "党委副书记")
+# the presidium's chairs of a people's congress or CPPCC session (大会执行主席, 主席团常务主席):
+# posts in the body whose session the article reports (the silver data gives them 105 times)
+SESSION_POST_RE = re.compile("(?:主席团)?(?:常务|执行)主席")
+SESSION_BODIES = ("人民代表大会", "政协")
 DATE_RE = re.compile(r"(?:19|20)\d{2}年(?:\d{1,2}月(?:\d{1,2}日)?)?")
 CO_MENTION_ALL = 20  # sentences naming up to this many entities pair them all
 CO_MENTION_WINDOW = 5  # longer lists pair each entity with the next five
@@ -123,7 +127,11 @@ def find_relations(
             gov = government(level, near, pos, ev)
             return [(gov, bare)] if gov is not None else []
         if near is None:
-            return []
+            session = SESSION_POST_RE.search(text, max(0, pos - 5), pos + len(title))
+            if session is None or session.end() != pos + len(title):
+                return []
+            held = [m for m in mentions if m.type == "AGENCY" and 0 <= m.start < pos and m.label.endswith(SESSION_BODIES)]
+            return [(held[-1], text[session.start() : session.end()])] if held else []
         if near.type == "PLACE":
             if bare in PARTY_POSTS and near.attrs.get("level") in ("town", "county", "city", "province"):
                 name = join_name(near.label, "委") if near.attrs.get("level") != "town" else near.label + "党委"

@@ -453,3 +453,19 @@ def test_a_county_level_city_paper_names_its_own_bodies(nlp: Language) -> None:
     ex = extract(nlp, "近日，大连市委常委王强到瓦房店市调研。瓦房店市委书记张明，市委副书记、市长李华陪同。瓦房店市将加快项目建设。")
     assert {("PERSON:李华", "AGENCY:瓦房店市委", "副书记"), ("PERSON:李华", "AGENCY:瓦房店市人民政府", "市长")} <= positions(ex)
     assert not {r for r in positions(ex) if r[0] == "PERSON:李华" and "大连" in r[1]}
+
+
+def test_the_chairs_of_a_session_hold_posts_in_its_body(nlp: Language) -> None:
+    # a 两会 report: the presidium's chairs hold their posts in the congress whose session it is
+    ex = extract(
+        nlp,
+        "1月11日上午，益阳市第七届人民代表大会第三次会议隆重开幕。会议由大会主席团常务主席王建国主持。"
+        "大会执行主席李明、张华、赵强在主席台前排就座。",
+    )
+    body = "AGENCY:益阳市人民代表大会"
+    chairs = {("PERSON:李明", body, "执行主席"), ("PERSON:赵强", body, "执行主席")}
+    assert {("PERSON:王建国", body, "主席团常务主席"), *chairs} <= positions(ex)
+
+
+def test_a_chair_without_a_session_holds_no_post(nlp: Language) -> None:
+    assert positions(extract(nlp, "公司召开年会。执行主席李明出席。")) == set()
