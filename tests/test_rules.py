@@ -390,6 +390,19 @@ def test_a_tagged_agency_is_named_by_the_rules(nlp: Language, text: str, surface
     assert agency.canonical == canonical
 
 
+@pytest.mark.parametrize(
+    ("text", "surface", "home", "canonical"),
+    [
+        ("自治州党委书记出席。", "自治州党委", "昌吉回族自治州", "昌吉回族自治州党委"),
+        ("自治区税务局驻村工作队到伽师县。", "自治区税务局", "伽师县", "新疆维吾尔自治区税务局"),  # the county's region
+        ("自治县人民政府召开常务会议。", "自治县人民政府", "都安瑶族自治县", "都安瑶族自治县人民政府"),
+    ],
+)
+def test_an_autonomous_area_calls_itself_by_its_kind(nlp: Language, text: str, surface: str, home: str, canonical: str) -> None:
+    agency, _ = _span_candidate(nlp, text, surface, home)
+    assert agency.canonical == canonical
+
+
 def test_a_two_character_county_doubles_its_letter_only_for_its_party_committee() -> None:
     from kg.nlp.rules.agencies import join_name
 

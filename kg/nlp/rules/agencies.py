@@ -29,6 +29,10 @@ PREFIX_LEVEL = {
     "乡": "town",
 }
 
+# An autonomous region, prefecture, county or banner calls itself by its kind
+# (自治区党委, 自治州人民政府): the prefix letter each stands for
+AUTONOMOUS_PREFIX = {"自治区": "省", "自治州": "州", "自治县": "县", "自治旗": "旗"}
+
 # Places a body can be named by (a river or a region is not a jurisdiction).
 JURISDICTION_LEVELS = ("province", "city", "county", "town", "zone", "village")
 
@@ -252,6 +256,11 @@ def agency_from_span(
             chain, organ = [street], organ[2:]
     if chain:
         return _agency(s, e, join_name(_jurisdiction_name(gaz, chain), organ), chain, chain[-1].canonical, chain[-1])
+    if organ[:3] in AUTONOMOUS_PREFIX and len(organ) > 3:
+        place = _prefix_place(gaz, text, places, s, AUTONOMOUS_PREFIX[organ[:3]], jurisdiction)
+        if place is not None and place.name.endswith(organ[:3]):
+            return _agency(s, e, place.name + organ[3:], [], place.name, None, adcode=place.code)
+        return Candidate(s, e, "AGENCY", written, 4, {})
     if organ[0] in PREFIX_LEVEL and len(organ) > 1:
         place = _prefix_place(gaz, text, places, s, organ[0], jurisdiction)
         if place is not None:
