@@ -37,12 +37,32 @@ _SHORT_SUFFIXES = {
 }
 
 
+# Inner Mongolia's banners named by a wing or a part (科尔沁右翼中旗, 乌拉特前旗, 东乌珠穆沁旗)
+_WING_BANNER_RE = re.compile("(.{3,}?)(?:([左右])翼?)?([前中后])?旗")
+_SIDE_BANNER_RE = re.compile("([东西])(.{4,})旗")
+
+
+def _banner_short(name: str) -> str | None:
+    """The abbreviation the papers write for a banner named by its wing or part: its first
+    letter with the wing and the part (科右中旗, 察右后旗, 土左旗, 乌前旗), or the side
+    with the next letter (东乌旗)."""
+    if m := _SIDE_BANNER_RE.fullmatch(name):
+        return m.group(1) + m.group(2)[0] + "旗"
+    m = _WING_BANNER_RE.fullmatch(name)
+    if m and (m.group(2) or m.group(3)):
+        return m.group(1)[0] + (m.group(2) or "") + (m.group(3) or "") + "旗"
+    return None
+
+
 def short_forms_of(name: str, level: str) -> list[str]:
     """Short forms people write for a division (晋中市 -> 晋中, 恩施土家族苗族自治州 -> 恩施,
-    恩施州; 镇沅彝族哈尼族拉祜族自治县 -> 镇沅, 镇沅县).
+    恩施州; 镇沅彝族哈尼族拉祜族自治县 -> 镇沅, 镇沅县; 科尔沁右翼中旗 -> 科右中旗).
 
     Only forms of two characters or more: 夏县 has none, since 夏 alone is a word.
     """
+    banner = _banner_short(name) if level == "county" else None
+    if banner is not None:
+        return [banner]
     m = _AUTONOMOUS_RE.match(name)
     if m and len(m.group(1)) >= 2 and m.group(3) in "州县旗":
         # an autonomous prefecture, county or banner is written by its core and its kind (德宏州)

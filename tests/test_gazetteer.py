@@ -38,6 +38,11 @@ def gaz() -> Gazetteer:
         ("内蒙古自治区", "province", ["内蒙古"]),
         ("天荒坪镇", "town", ["天荒坪"]),
         ("新城街道", "town", ["新城"]),
+        ("科尔沁右翼中旗", "county", ["科右中旗"]),  # a banner named by its wing and part
+        ("察哈尔右翼后旗", "county", ["察右后旗"]),
+        ("乌拉特前旗", "county", ["乌前旗"]),
+        ("东乌珠穆沁旗", "county", ["东乌旗"]),  # by its side
+        ("正蓝旗", "county", ["正蓝"]),
     ],
 )
 def test_short_forms(name: str, level: str, short: list[str]) -> None:
