@@ -185,3 +185,14 @@ def test_a_slogans_verb_and_object_is_no_county(nlp: Language) -> None:
     doc = nlp("农业是立县之本、兴县之道。全县坚持工业兴县、产业强县，推动兴县、强县、富民一体发展。")
     assert not [e.text for e in doc.ents if e.label_ == "PLACE"]
     assert [e.text for e in nlp("兴县、临县、岚县三县联动。").ents] == ["兴县", "临县", "岚县"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("近年来，县城“四纵五横”路网逐步完善，通行更加顺畅。", "四纵五横路网"),  # the network noun after the quote joins it
+        ("园区加快基础设施建设，形成了“二纵三横”的骨架。", "二纵三横"),
+    ],
+)
+def test_a_road_network_named_by_its_lines_is_a_project(nlp: Language, text: str, name: str) -> None:
+    assert [(e.label_, e._.kg["canonical"]) for e in nlp(text).ents if "纵" in e.text] == [("PROJECT", name)]

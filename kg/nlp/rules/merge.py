@@ -88,8 +88,29 @@ def settle(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candida
     (after the join, which reads them); bases being built are projects."""
     chosen = without_routes(without_street_name_parts(without_national_slogans(chosen), text), text, bounds)
     chosen = places_read_as_persons(without_slogan_verb_objects(chosen, text), text)
+    chosen = road_networks_as_projects(chosen, text)
     chosen = without_generic_orgs(without_addresses(join_coordinated_works(chosen, text), text), text, bounds)
     return with_built_bases(chosen, text)
+
+
+#: a road network named by its counts of lines (三纵十横, 一环七横五纵), and the network
+#: noun written right after its quote (“三纵十横”路网)
+_NETWORK_RE = re.compile("[一二三四五六七八九十]+[纵横环射](?:[一二三四五六七八九十]+[纵横环射])+")
+_NETWORK_NOUN_RE = re.compile(f"[{QUOTES}]?((?:交通|骨架|主干)?(?:路网|交通网|公路网))")
+
+
+def road_networks_as_projects(chosen: list[Candidate], text: str) -> list[Candidate]:
+    """A network of roads named by its counts of lines is a work being built, a PROJECT,
+    whichever type the tagger gave it: wide (五纵六横), the seeds and the silver data
+    (一环七横五纵) annotate it so, and the tagger splits it between POLICY and PROJECT."""
+    out = []
+    for c in chosen:
+        if c.label in ("POLICY", "PROJECT") and _NETWORK_RE.fullmatch(c.canonical):
+            noun = _NETWORK_NOUN_RE.match(text, c.end)
+            end, name = (noun.end(), c.canonical + noun.group(1)) if noun else (c.end, c.canonical)
+            c = Candidate(c.start, end, "PROJECT", name, c.priority, dict(c.attrs))
+        out.append(c)
+    return out
 
 
 def without_generic_orgs(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candidate]:
