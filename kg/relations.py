@@ -257,8 +257,13 @@ def _title_spans(text: str, mentions: list[Mention], titles: list[tuple[int, int
     there is without the tagger): 党工委 | 书记, 市政协 | 委员."""
     taken = sorted([(m.start, m.end) for m in mentions if m.start >= 0] + list(titles))
     out = list(titles)
-    # 组织部长, 公安局长: the head's 长 written onto the body's name
+    # 组织部长, 公安局长: the head's 长 written onto the body's name; 鸡西市长张三 onto the place's
     out.extend((m.end, m.end + 1) for m in mentions if m.type == "AGENCY" and m.start >= 0 and _fused_head(text, m.end))
+    person_starts = {m.start for m in mentions if m.type == "PERSON"}
+    for m in mentions:
+        fused = m.end + 1 in person_starts and _fused_head(text, m.end)
+        if m.type == "PLACE" and m.start >= 0 and text[m.end - 1 : m.end] in "市县区镇乡" and fused:
+            out.append((m.end, m.end + 1))
     pos = 0
     for a, b in [*taken, (len(text), len(text))]:
         if a > pos:
@@ -270,7 +275,7 @@ def _title_spans(text: str, mentions: list[Mention], titles: list[tuple[int, int
 def _fused_head(text: str, end: int) -> bool:
     """Whether a body ending at `end` is followed by its head's 长 (组织部|长, 公安局|长)."""
     after = text[end + 1 : end + 2]
-    return text[end : end + 1] == "长" and text[end - 1 : end] in "部局处科厅" and after not in ("期", "效", "远", "城", "江")
+    return text[end : end + 1] == "长" and text[end - 1 : end] in "部局处科厅市县区镇乡" and after not in ("期", "效", "远", "城", "江")
 
 
 def _title_text(text: str, s: int, e: int) -> str:
@@ -299,6 +304,7 @@ def _read_posts(text: str, items: list, start: int, ev: str, post, emit) -> None
     pending: list[tuple[str, int, object]] = []  # (title, position, near) read since the last name
     shared: list = []  # the posts of the last name, for names listed after it
     last_body = None  # the body of the sentence's last named post (…副主任张三主持，副主任李四出席)
+    body_of_named = None  # (person, body) of a name written right after a body, whose post may follow it
     prev_end, prev_kind = start, None
     for s, e, m in items:
         gap = text[prev_end:s]
@@ -306,12 +312,17 @@ def _read_posts(text: str, items: list, start: int, ev: str, post, emit) -> None
         joined = kind == "person" and (prev_kind == "person" and gap in ("和", "与", "及") or prev_kind == "title" and gap == "的")
         if not _gap_ok(gap) and not joined:
             near, pending, shared = None, [], []
-        if kind == "body":
-            near, shared = m, []
+        if kind == "title" and prev_kind == "person" and gap == "" and body_of_named is not None:
+            # 县委袁胜良书记, 省农业农村厅李锋处长: the post written after the name
+            emit(body_of_named[0], post(body_of_named[1], _title_text(text, s, e), s, ev), ev)
+            body_of_named, near, pending, shared = None, None, [], []
+        elif kind == "body":
+            near, shared, body_of_named = m, [], None
         elif kind == "title":
             pending.append((_title_text(text, s, e), s, near if near is not None or pending else last_body))
-            shared = []
+            shared, body_of_named = [], None
         else:
+            body_of_named = (m, near) if prev_kind == "body" and not pending and gap == "" else None
             if pending and prev_kind == "title" and PAREN_RE.sub("", gap).strip(" \u3000") in ("", "的"):
                 pairs = [pair for title, pos, body_ in pending for pair in post(body_, title, pos, ev)]
                 emit(m, pairs, ev)
@@ -325,6 +336,8 @@ def _read_posts(text: str, items: list, start: int, ev: str, post, emit) -> None
         prev_end, prev_kind = e, kind
 
 
+#: what may stand between the names and 为 or 任: 同志, or the count of a list (等18人)
+LISTED_RE = re.compile("(?:等[0-9一二三四五六七八九十百余多]*[人名位])?(?:同志)?")
 APPOINT_RE = re.compile("(?:同志)?(?:[^，。；,;：:“”]{0,12}?)(当选为|当选|任命为|提名为|担任|出任|兼任|调任|辞去|免去|不再担任|任|为)")
 
 
@@ -344,8 +357,10 @@ def _read_appointments(text: str, items: list, ev: str, post, emit) -> None:
             j += 1
         end = people[-1].end
         after = APPOINT_RE.match(text, end)
-        # 为 and 任 are verbs of appointment only right after the name (张三同志为…), not in 为…带来
-        if after is None or (after.group(1) in ("为", "任") and after.start(1) != end + 2 * text.startswith("同志", end)):
+        # 为 and 任 are verbs of appointment only right after the names (张三同志为…, 张三、李四等18人为…),
+        # not in 为…带来
+        lead = LISTED_RE.match(text, end)
+        if after is None or (after.group(1) in ("为", "任") and after.start(1) != lead.end()):
             i = j
             continue
         pos, near, pairs = after.end(), None, []

@@ -469,3 +469,19 @@ def test_the_chairs_of_a_session_hold_posts_in_its_body(nlp: Language) -> None:
 
 def test_a_chair_without_a_session_holds_no_post(nlp: Language) -> None:
     assert positions(extract(nlp, "公司召开年会。执行主席李明出席。")) == set()
+
+
+def test_a_post_written_after_the_name_belongs_to_the_body_before_it(nlp: Language) -> None:
+    # a speech's courtesy order: body, name, post
+    ex = extract(nlp, "今天我在商水县调研，听了县委刘建国书记的介绍，省农业农村厅王强处长讲了意见。")
+    assert {("PERSON:刘建国", "AGENCY:商水县委", "书记"), ("PERSON:王强", "AGENCY:河南省农业农村厅", "处长")} <= positions(ex)
+
+
+def test_a_mayor_written_onto_the_city_holds_its_government(nlp: Language) -> None:
+    assert ("PERSON:许显辉", "AGENCY:益阳市人民政府", "市长") in positions(extract(nlp, "新当选的益阳市长许显辉作了表态发言。"))
+    assert positions(extract(nlp, "鸡西市长期以来重视农业。")) == set()
+
+
+def test_an_appointment_of_a_counted_list(nlp: Language) -> None:
+    ex = extract(nlp, "会议以无记名投票方式，任命李春雨、何娇、徐莉等18人为通州区人民法院审判员。")
+    assert {(p, "AGENCY:通州区人民法院", "审判员") for p in ("PERSON:李春雨", "PERSON:何娇", "PERSON:徐莉")} <= positions(ex)
