@@ -383,6 +383,8 @@ def _span_candidate(nlp: Language, text: str, surface: str, home: str | None):
         ("住房城乡建设部有关负责人来调研。", "住房城乡建设部", "住房和城乡建设部"),  # a national body
         ("县十六届人大五次会议通过决议。", "县十六届人大", "商水县人民代表大会"),  # a congress with its session
         ("商水县第十六届商水县人民代表大会召开。", "商水县第十六届商水县人民代表大会", "商水县人民代表大会"),
+        ("政协商水县第十一届委员会第三次会议开幕。", "政协商水县第十一届委员会", "商水县政协"),  # a CPPCC's formal name
+        ("中国人民政治协商会议周口市郸城县委员会召开会议。", "中国人民政治协商会议周口市郸城县委员会", "郸城县政协"),
     ],
 )
 def test_a_tagged_agency_is_named_by_the_rules(nlp: Language, text: str, surface: str, canonical: str) -> None:

@@ -221,6 +221,8 @@ def agency_from_span(
     if SESSION_RE.sub("", written) in national:
         return Candidate(s, e, "AGENCY", national[SESSION_RE.sub("", written)], 5, {"national": True})
     index = PlaceIndex(text, places) if index is None else index
+    if (cppcc := _cppcc_by_formal_name(text, s, e, index)) is not None:
+        return cppcc
     chain: list[Candidate] = []
     party = PARTY_CENTRAL_RE.match(text, s)  # 中共黑龙江省委 -> 黑龙江省委
     pos = party.end() if party else s
@@ -268,6 +270,25 @@ def agency_from_span(
     elif jurisdiction is not None and organ.endswith(LOCAL_BODY_ENDS) and not organ.startswith(("中国", "中华", "全国", "国家", "中央")):
         return _agency(s, e, join_name(jurisdiction.name, organ), [], jurisdiction.name, None, adcode=jurisdiction.code)
     return Candidate(s, e, "AGENCY", written, 4, {})
+
+
+#: a CPPCC committee by its formal name, the place inside (政协第十二届拉萨市委员会,
+#: 中国人民政治协商会议天水市麦积区委员会): 37 in the regional news
+CPPCC_FORMAL_RE = re.compile(f"(?:中国人民政治协商会议|政协)(?:{SESSION_RE.pattern})?(.+?)(?:{SESSION_RE.pattern})?委员会")
+
+
+def _cppcc_by_formal_name(text: str, s: int, e: int, index: PlaceIndex) -> Candidate | None:
+    """The committee under its standard short form (拉萨市政协, 麦积区政协), as the guide names it."""
+    m = CPPCC_FORMAL_RE.fullmatch(text, s, e)
+    if m is None:
+        return None
+    chain, pos = [], m.start(1)
+    while pos in index.by_start and index.by_start[pos].end <= m.end(1):
+        chain.append(index.by_start[pos])
+        pos = chain[-1].end
+    if not chain or pos != m.end(1):
+        return Candidate(s, e, "AGENCY", m.group(1) + "政协", 4, {})
+    return _agency(s, e, chain[-1].canonical + "政协", chain, chain[-1].canonical, chain[-1])
 
 
 def _expand_department(organ: str) -> str:
