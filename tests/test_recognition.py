@@ -196,3 +196,10 @@ def test_a_slogans_verb_and_object_is_no_county(nlp: Language) -> None:
 )
 def test_a_road_network_named_by_its_lines_is_a_project(nlp: Language, text: str, name: str) -> None:
     assert [(e.label_, e._.kg["canonical"]) for e in nlp(text).ents if "纵" in e.text] == [("PROJECT", name)]
+
+
+def test_a_village_body_written_alone_is_the_village_named_before(nlp: Language) -> None:
+    # the guide's sub-county bodies take the county and township prefix, also when written 村党支部 alone
+    doc = nlp("记者来到花垣县双龙镇十八洞村。天亮后，村党支部书记施金通就出了门。")
+    agencies = {e.text: e._.kg["canonical"] for e in doc.ents if e.label_ == "AGENCY"}
+    assert agencies == {"村党支部": "花垣县双龙镇十八洞村党支部"}, agencies

@@ -258,6 +258,15 @@ def agency_from_span(
             chain, organ = [street], organ[2:]
     if chain:
         return _agency(s, e, join_name(_jurisdiction_name(gaz, chain), organ), chain, chain[-1].canonical, chain[-1])
+    if organ[0] == "村" and len(organ) > 1:
+        # 村党支部, 村委会 alone: the village the passage names before it (the guide's
+        # sub-county bodies take the county and township prefix); else as written
+        before = [p for p in places if p.end <= s and s - p.end < 400 and p.attrs.get("level") == "village"]
+        village = max(before, key=lambda p: p.end, default=None)
+        if village is None:
+            return Candidate(s, e, "AGENCY", written, 4, {})
+        organ = organ[1:] if organ[1:].startswith("党") or organ[1:] == "两委" else organ
+        return _agency(s, e, _jurisdiction_name(gaz, [village]) + organ, [village], village.canonical, village)
     if organ[:3] in AUTONOMOUS_PREFIX and len(organ) > 3:
         place = _prefix_place(gaz, text, places, s, AUTONOMOUS_PREFIX[organ[:3]], jurisdiction)
         if place is not None and place.name.endswith(organ[:3]):
