@@ -203,3 +203,9 @@ def test_a_village_body_written_alone_is_the_village_named_before(nlp: Language)
     doc = nlp("记者来到花垣县双龙镇十八洞村。天亮后，村党支部书记施金通就出了门。")
     agencies = {e.text: e._.kg["canonical"] for e in doc.ents if e.label_ == "AGENCY"}
     assert agencies == {"村党支部": "花垣县双龙镇十八洞村党支部"}, agencies
+
+
+def test_a_town_body_written_alone_takes_the_county_prefix(nlp: Language) -> None:
+    doc = nlp("大化瑶族自治县板升乡地处石山区。今年4月，乡党委召开会议研究饮水工程。")
+    agencies = {e.text: e._.kg["canonical"] for e in doc.ents if e.label_ == "AGENCY"}
+    assert agencies == {"乡党委": "大化瑶族自治县板升乡党委"}, agencies

@@ -156,7 +156,7 @@ def find_agencies(text: str, places: list[Candidate], jurisdiction: Division | N
         if not prefix and (len(surface) < 3 or not surface.endswith(("局", "委", "办", "部"))):
             continue  # a bare short word (政府, 人大) is too often generic
         organ_text = organ if organ else prefix + dept
-        canonical = join_name(place.name, organ_text) if not organ else place.name + organ_text
+        canonical = join_name(_full_name(gaz, place), organ_text) if not organ else _full_name(gaz, place) + organ_text
         out.append(_agency(start, e, canonical, [], place.name, None, adcode=getattr(place, "code", "")))
 
     out.extend(_sub_units(text, out))
@@ -275,7 +275,7 @@ def agency_from_span(
     if organ[0] in PREFIX_LEVEL and len(organ) > 1:
         place = _prefix_place(gaz, text, places, s, organ[0], jurisdiction)
         if place is not None:
-            return _agency(s, e, join_name(place.name, organ), [], place.name, None, adcode=place.code)
+            return _agency(s, e, join_name(_full_name(gaz, place), organ), [], place.name, None, adcode=place.code)
     elif jurisdiction is not None and organ.endswith(LOCAL_BODY_ENDS) and not organ.startswith(("中国", "中华", "全国", "国家", "中央")):
         return _agency(s, e, join_name(jurisdiction.name, organ), [], jurisdiction.name, None, adcode=jurisdiction.code)
     return Candidate(s, e, "AGENCY", written, 4, {})
@@ -320,6 +320,13 @@ def _agency(
     elif adcode:
         attrs["located_code"] = adcode
     return Candidate(s, e, "AGENCY", canonical, 5, attrs)
+
+
+def _full_name(gaz, d: Division) -> str:
+    """The name a body of division `d` is prefixed with: a town's under its county (乡党委 in
+    a 大化 article -> 大化瑶族自治县板升乡党委), as the guide prefixes sub-county bodies."""
+    county = gaz.parent(d) if d.level == "town" else None
+    return county.name + d.name if county is not None else d.name
 
 
 def _jurisdiction_name(gaz, chain: list[Candidate]) -> str:
