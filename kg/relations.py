@@ -465,8 +465,8 @@ def _site(
         p = place_by_label.get(name)
         if p is not None and p.attrs.get("level") == "feature":
             continue  # 吕梁山花烂漫…公司 is not sited on the mountain its name begins with
-        if p is not None and subject_zone is not None and subject_zone.attrs.get("parent_name") == p.label:
-            return subject_zone
+        if subject_zone is not None and subject_zone.attrs.get("parent_name") == name:
+            return subject_zone  # 吉林市欧创…公司 in an article about 吉林市经济技术开发区, 吉林市 named or not
         if p is not None:
             return p
         if home_m is not None and code and code == home_m.adcode:

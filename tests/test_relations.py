@@ -485,3 +485,9 @@ def test_a_mayor_written_onto_the_city_holds_its_government(nlp: Language) -> No
 def test_an_appointment_of_a_counted_list(nlp: Language) -> None:
     ex = extract(nlp, "会议以无记名投票方式，任命李春雨、何娇、徐莉等18人为通州区人民法院审判员。")
     assert {(p, "AGENCY:通州区人民法院", "审判员") for p in ("PERSON:李春雨", "PERSON:何娇", "PERSON:徐莉")} <= positions(ex)
+
+
+def test_a_firm_named_by_the_zones_city_lies_in_the_zone_the_article_is_about(nlp: Language) -> None:
+    # the city itself is never named alone: the firm still lies in the zone, not nowhere
+    ex = extract(nlp, "长春市经济技术开发区重点项目建设提速\n近日，记者走访了长春市华宇实业有限公司，企业生产线满负荷运转。")
+    assert ("ORG:长春市华宇实业有限公司", "PLACE:长春市经济技术开发区") in edges(ex, "LOCATED_IN")
