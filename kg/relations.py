@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from kg.extraction import RelationRef, entity_key
 from kg.gazetteer import Division, load_gazetteer, short_forms_of
-from kg.lexicon import TITLES
+from kg.lexicon import TITLES, common_words
 from kg.mentions import Mention
 from kg.nlp.rules.agencies import join_name
 
@@ -416,6 +416,19 @@ def _government_name(gaz, name: str, adcode: str) -> str:
     return name + "人民政府"
 
 
+def _village_in_name(m: Mention, places: list[Mention]) -> Mention | None:
+    """A village or town of the document whose name, without its 村 or 镇, the firm's or
+    work's name holds (清河县西野庄农垦…合作社 beside 西野庄村): it lies there. A core that is
+    an everyday word (发展村) names nothing."""
+    common = common_words()
+    for p in places:
+        core = p.label[:-1]
+        named = len(core) >= 2 and core in m.label and core not in common
+        if named and p.attrs.get("level") in ("village", "town") and p.label[-1] in "村镇乡":
+            return p
+    return None
+
+
 def _subject_zone(text: str, places: list[Mention]) -> Mention | None:
     """The development zone or park an article is about: the one its headline or lead
     names (湘潭经开区10个重大产业项目竣工投产). Its projects and firms lie there."""
@@ -458,6 +471,8 @@ def _site(
     `places` is in document order, so the places before a mention are a slice.
     """
     gaz = load_gazetteer()
+    if (named := _village_in_name(m, places)) is not None:
+        return named
     for name, code in m.attrs.get("inner_places", []):
         d = gaz.get(code) if code else None
         if d is not None and d.level == "province":

@@ -491,3 +491,8 @@ def test_a_firm_named_by_the_zones_city_lies_in_the_zone_the_article_is_about(nl
     # the city itself is never named alone: the firm still lies in the zone, not nowhere
     ex = extract(nlp, "长春市经济技术开发区重点项目建设提速\n近日，记者走访了长春市华宇实业有限公司，企业生产线满负荷运转。")
     assert ("ORG:长春市华宇实业有限公司", "PLACE:长春市经济技术开发区") in edges(ex, "LOCATED_IN")
+
+
+def test_a_cooperative_named_by_its_village_lies_in_the_village(nlp: Language) -> None:
+    ex = extract(nlp, "近日，记者来到商水县王寨村，在商水县王寨农牧专业合作社，社员们正忙着分拣。")
+    assert ("ORG:王寨农牧专业合作社", WANGZHAI) in edges(ex, "LOCATED_IN")
