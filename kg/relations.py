@@ -53,6 +53,15 @@ IMPLIED_BODY = {
     "代区长": "county",
     "代理省长": "province",
     "代省长": "province",
+    # an autonomous prefecture's and a league's heads are city-level, a banner's county-level
+    "州长": "city",
+    "副州长": "city",
+    "常务副州长": "city",
+    "盟长": "city",
+    "副盟长": "city",
+    "旗长": "county",
+    "副旗长": "county",
+    "常务副旗长": "county",
 }
 PARTY_POSTS = ("书记", "副书记", "党委书记", "党委副书记")
 # the presidium's chairs of a people's congress or CPPCC session (大会执行主席, 主席团常务主席):

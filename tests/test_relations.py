@@ -496,3 +496,10 @@ def test_a_firm_named_by_the_zones_city_lies_in_the_zone_the_article_is_about(nl
 def test_a_cooperative_named_by_its_village_lies_in_the_village(nlp: Language) -> None:
     ex = extract(nlp, "近日，记者来到商水县王寨村，在商水县王寨农牧专业合作社，社员们正忙着分拣。")
     assert ("ORG:王寨农牧专业合作社", WANGZHAI) in edges(ex, "LOCATED_IN")
+
+
+def test_the_heads_of_prefectures_and_banners_hold_posts_in_their_governments(nlp: Language) -> None:
+    ex = extract(nlp, "库伦旗召开大会。旗委副书记、旗长王薇作报告。")
+    assert ("PERSON:王薇", "AGENCY:库伦旗人民政府", "旗长") in positions(ex)
+    ex = extract(nlp, "黔东南苗族侗族自治州召开会议。副州长王贵主持。")
+    assert ("PERSON:王贵", "AGENCY:黔东南苗族侗族自治州人民政府", "副州长") in positions(ex)
