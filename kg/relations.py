@@ -293,9 +293,9 @@ def _title_text(text: str, s: int, e: int) -> str:
 
 
 def _gap_ok(gap: str) -> bool:
-    """What may stand between the pieces of a post chain: nothing, a space, 、 or a remark
-    in brackets (党组书记(主持行政工作)王建珍)."""
-    return PAREN_RE.sub("", gap).strip(" \u3000") in ("", "、")
+    """What may stand between the pieces of a post chain: nothing, a space, 、, 兼 (县委副书记兼
+    县长) or a remark in brackets (党组书记(主持行政工作)王建珍)."""
+    return PAREN_RE.sub("", gap).strip(" \u3000") in ("", "、", "兼")
 
 
 def _read_posts(text: str, items: list, start: int, ev: str, post, emit) -> None:

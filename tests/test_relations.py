@@ -503,3 +503,12 @@ def test_the_heads_of_prefectures_and_banners_hold_posts_in_their_governments(nl
     assert ("PERSON:王薇", "AGENCY:库伦旗人民政府", "旗长") in positions(ex)
     ex = extract(nlp, "黔东南苗族侗族自治州召开会议。副州长王贵主持。")
     assert ("PERSON:王贵", "AGENCY:黔东南苗族侗族自治州人民政府", "副州长") in positions(ex)
+
+
+def test_posts_joined_by_jian_are_one_chain(nlp: Language) -> None:
+    ex = extract(nlp, "长子县召开大会。县委副书记兼县长刘志刚出席。县委常委兼常务副县长王静主持。")
+    assert {
+        ("PERSON:刘志刚", "AGENCY:长子县人民政府", "县长"),
+        ("PERSON:王静", "AGENCY:长子县委", "常委"),
+        ("PERSON:王静", "AGENCY:长子县人民政府", "常务副县长"),
+    } <= positions(ex)
