@@ -267,11 +267,10 @@ def _title_spans(text: str, mentions: list[Mention], titles: list[tuple[int, int
     taken = sorted([(m.start, m.end) for m in mentions if m.start >= 0] + list(titles))
     out = list(titles)
     # 组织部长, 公安局长: the head's 长 written onto the body's name; 鸡西市长张三 onto the place's
-    out.extend((m.end, m.end + 1) for m in mentions if m.type == "AGENCY" and m.start >= 0 and _fused_head(text, m.end))
     person_starts = {m.start for m in mentions if m.type == "PERSON"}
     for m in mentions:
-        fused = m.end + 1 in person_starts and _fused_head(text, m.end)
-        if m.type == "PLACE" and m.start >= 0 and text[m.end - 1 : m.end] in "市县区镇乡" and fused:
+        fused = m.start >= 0 and _fused_head(text, m.end)
+        if fused and (m.type == "AGENCY" or (m.type == "PLACE" and m.end + 1 in person_starts)):
             out.append((m.end, m.end + 1))
     pos = 0
     for a, b in [*taken, (len(text), len(text))]:
@@ -282,9 +281,10 @@ def _title_spans(text: str, mentions: list[Mention], titles: list[tuple[int, int
 
 
 def _fused_head(text: str, end: int) -> bool:
-    """Whether a body ending at `end` is followed by its head's 长 (组织部|长, 公安局|长)."""
+    """Whether a body or place ending at `end` is followed by its head's 长 (组织部|长, 公安局|长,
+    益阳市|长); not a town's: 新建镇|长碛古寨 is a place name."""
     after = text[end + 1 : end + 2]
-    return text[end : end + 1] == "长" and text[end - 1 : end] in "部局处科厅市县区镇乡" and after not in ("期", "效", "远", "城", "江")
+    return text[end : end + 1] == "长" and text[end - 1 : end] in "部局处科厅市县区旗州" and after not in ("期", "效", "远", "城", "江")
 
 
 def _title_text(text: str, s: int, e: int) -> str:

@@ -480,6 +480,7 @@ def test_a_post_written_after_the_name_belongs_to_the_body_before_it(nlp: Langua
 def test_a_mayor_written_onto_the_city_holds_its_government(nlp: Language) -> None:
     assert ("PERSON:许显辉", "AGENCY:益阳市人民政府", "市长") in positions(extract(nlp, "新当选的益阳市长许显辉作了表态发言。"))
     assert positions(extract(nlp, "鸡西市长期以来重视农业。")) == set()
+    assert not any(t.endswith("镇长") for _, _, t in positions(extract(nlp, "凤冈县新建镇长碛古寨景区游人如织。")))
 
 
 def test_an_appointment_of_a_counted_list(nlp: Language) -> None:
