@@ -209,3 +209,12 @@ def test_a_town_body_written_alone_takes_the_county_prefix(nlp: Language) -> Non
     doc = nlp("大化瑶族自治县板升乡地处石山区。今年4月，乡党委召开会议研究饮水工程。")
     agencies = {e.text: e._.kg["canonical"] for e in doc.ents if e.label_ == "AGENCY"}
     assert agencies == {"乡党委": "大化瑶族自治县板升乡党委"}, agencies
+
+
+def test_a_place_inside_a_song_or_book_title_is_no_place_mention(nlp: Language) -> None:
+    # the guide annotates no place written only inside a song's or book's name
+    places = [e.text for e in nlp("文艺队自编自演的《吕梁英雄传》片段和《宁夏川好地方》已成为保留节目。").ents if e.label_ == "PLACE"]
+    assert places == [], places
+    # a document's title keeps its places (《关于…的报告》)
+    doc = nlp("会议审议了《关于松江区科技创新走廊建设情况的工作报告》。")
+    assert "松江区" in {e._.kg["canonical"] for e in doc.ents if e.label_ == "PLACE"}

@@ -88,9 +88,28 @@ def settle(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candida
     (after the join, which reads them); bases being built are projects."""
     chosen = without_routes(without_street_name_parts(without_national_slogans(chosen), text), text, bounds)
     chosen = places_read_as_persons(without_slogan_verb_objects(chosen, text), text)
-    chosen = road_networks_as_projects(chosen, text)
+    chosen = road_networks_as_projects(without_places_in_titles(chosen, text), text)
     chosen = without_generic_orgs(without_addresses(join_coordinated_works(chosen, text), text), text, bounds)
     return with_built_bases(chosen, text)
+
+
+#: a title in book brackets: a song's or book's (《宁夏川好地方》), or a document's, whose
+#: places and bodies the guide annotates (《关于松江区…的工作报告》)
+_BOOK_TITLE_RE = re.compile("《[^《》\n]{1,60}》")
+_DOCUMENT_RE = re.compile("报告|决定|意见|规划|方案|通知|办法|条例|纲要|计划|任")
+
+
+def without_places_in_titles(chosen: list[Candidate], text: str) -> list[Candidate]:
+    """Leave out a place written inside a song's or book's title in 《》 that holds more than
+    the place: the guide annotates no place written only inside such a name."""
+    titles = [(m.start() + 1, m.end() - 1) for m in _BOOK_TITLE_RE.finditer(text) if not _DOCUMENT_RE.search(m.group())]
+    if not titles:
+        return chosen
+
+    def in_title(c: Candidate) -> bool:
+        return any(s <= c.start and c.end <= e and (s, e) != (c.start, c.end) for s, e in titles)
+
+    return [c for c in chosen if not (c.label == "PLACE" and in_title(c))]
 
 
 #: a road network named by its counts of lines (三纵十横, 一环七横五纵), and the network
