@@ -85,7 +85,8 @@ def settle(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candida
     routes and slogans' verb-objects (兴县之道) are left out; a person written like a
     place of the document is that place; names listed before a shared project head join
     it; streets, addresses and estates, and kinds of body (县级农投公司), are left out
-    (after the join, which reads them); bases being built are projects."""
+    (after the join, which reads them); bases being built are projects; places inside a
+    song's or book's title are left out; road networks named by their lines are projects."""
     chosen = without_routes(without_street_name_parts(without_national_slogans(chosen), text), text, bounds)
     chosen = places_read_as_persons(without_slogan_verb_objects(chosen, text), text)
     chosen = road_networks_as_projects(without_places_in_titles(chosen, text), text)
