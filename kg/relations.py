@@ -306,8 +306,9 @@ def _read_posts(text: str, items: list, start: int, ev: str, post, emit) -> None
     县政府党组书记、副县长李四. Names listed after the first share its posts (副主任
     张三、李四); a post right after a named one keeps its body (纪检监察组组长张三、
     副组长李四), and so does a post that opens a later clause (…主任张三主持，副主任
-    李四出席). A name may follow its post after 的 (时任村党支部书记的张三). Anything else
-    between the pieces ends the chain.
+    李四出席). A name may follow its post after 的 (时任村党支部书记的张三), and a post may
+    follow the name of a body's member (县委袁胜良书记). Anything else between the pieces
+    ends the chain.
     """
     near = None  # the body the next post belongs to
     pending: list[tuple[str, int, object]] = []  # (title, position, near) read since the last name

@@ -94,8 +94,8 @@ def settle(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candida
     return with_built_bases(chosen, text)
 
 
-#: a title in book brackets: a song's or book's (《宁夏川好地方》), or a document's, whose
-#: places and bodies the guide annotates (《关于松江区…的工作报告》)
+#: a title in book brackets: a song's or book's (《宁夏川好地方》), or a document's or an
+#: appointment's, whose places and bodies count (《关于松江区…的工作报告》, 《某某任桂林市代市长》)
 _BOOK_TITLE_RE = re.compile("《[^《》\n]{1,60}》")
 _DOCUMENT_RE = re.compile("报告|决定|意见|规划|方案|通知|办法|条例|纲要|计划|任")
 
