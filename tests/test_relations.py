@@ -513,3 +513,10 @@ def test_posts_joined_by_jian_are_one_chain(nlp: Language) -> None:
         ("PERSON:王静", "AGENCY:长子县委", "常委"),
         ("PERSON:王静", "AGENCY:长子县人民政府", "常务副县长"),
     } <= positions(ex)
+
+
+def test_a_town_of_a_city_without_counties_is_part_of_the_city(nlp: Language) -> None:
+    # the table files 东莞市's towns under a county-level row of the same name
+    ex = extract(nlp, "近日，东莞市召开会议。东莞市石龙镇负责人介绍了产业发展情况。")
+    parts = edges(ex, "PART_OF")
+    assert any(h.startswith("PLACE:441900") and t == "PLACE:4419" for h, t in parts), parts
