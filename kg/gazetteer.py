@@ -105,6 +105,8 @@ class Gazetteer:
         self.by_code: dict[str, Division] = {d.code: d for d in divisions}
         self.by_name: dict[str, list[Division]] = {}
         self.by_short: dict[str, list[Division]] = {}
+        # short forms that are everyday words (大关, 和顺): a place only where the tagger reads one
+        self.by_word_short: dict[str, list[Division]] = {}
         for d in divisions:
             if not LETTER_ZONE_RE.fullmatch(d.name):
                 self.by_name.setdefault(d.name, []).append(d)
@@ -112,9 +114,9 @@ class Gazetteer:
             if d.level not in ("province", "city", "county"):
                 continue  # town short forms are ordinary words (发展乡 -> 发展)
             for s in short_forms_of(d.name, d.level):
-                if s in short_stoplist or s in self.by_name:
+                if s in self.by_name:
                     continue
-                self.by_short.setdefault(s, []).append(d)
+                (self.by_word_short if s in short_stoplist else self.by_short).setdefault(s, []).append(d)
         self._towns_by_county: dict[str, list[str]] = {}
         for d in divisions:
             if len(d.code) == 9:

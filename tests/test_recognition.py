@@ -218,3 +218,9 @@ def test_a_place_inside_a_song_or_book_title_is_no_place_mention(nlp: Language) 
     # a document's title keeps its places (《关于…的报告》)
     doc = nlp("会议审议了《关于松江区科技创新走廊建设情况的工作报告》。")
     assert "松江区" in {e._.kg["canonical"] for e in doc.ents if e.label_ == "PLACE"}
+
+
+def test_a_short_form_that_is_a_word_is_a_place_where_the_tagger_and_the_map_agree(nlp: Language) -> None:
+    # 大关 is also a word, so not every 大关 is 大关县; read as a place in an article naming 昭通市, it is
+    doc = nlp("昭通市委在盐津、大关两县召开现场办公会，推进大关高质量发展。")
+    assert {e._.kg["canonical"] for e in doc.ents if e.text == "大关"} == {"大关县"}
