@@ -432,3 +432,9 @@ def test_a_compass_point_after_a_verb_of_direction_is_no_region(nlp: Language) -
     assert direction.attrs.get("generic") and not region.attrs.get("generic")
     _, bare = _span_candidate(nlp, "各嘎查党支部书记参加培训。", "嘎查", None)
     assert bare.attrs.get("generic")
+
+
+def test_a_body_with_no_place_to_name_it_still_loses_its_session(nlp: Language) -> None:
+    # no place in the article: the body stays as written, but one body, not one per session
+    agency, _ = _span_candidate(nlp, "市七届人大常委会第二十次会议召开。", "市七届人大常委会", None)
+    assert agency.canonical == "市人大常委会"

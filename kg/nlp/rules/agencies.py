@@ -278,7 +278,7 @@ def agency_from_span(
             return _agency(s, e, join_name(_full_name(gaz, place), organ), [], place.name, None, adcode=place.code)
     elif jurisdiction is not None and organ.endswith(LOCAL_BODY_ENDS) and not organ.startswith(("中国", "中华", "全国", "国家", "中央")):
         return _agency(s, e, join_name(jurisdiction.name, organ), [], jurisdiction.name, None, adcode=jurisdiction.code)
-    return Candidate(s, e, "AGENCY", written, 4, {})
+    return Candidate(s, e, "AGENCY", SESSION_RE.sub("", written), 4, {})  # 市七届人大常委会 is 市人大常委会
 
 
 #: a CPPCC committee by its formal name, the place inside (政协第十二届拉萨市委员会,
