@@ -207,9 +207,10 @@ def place_from_span(
         return _division_candidate(s, e, *_choices("short", name), priority=2)
     # a short form that is also a word (大关 of 大关县), read as a place by the tagger in an
     # article that names its city: that county
-    cities = {code[:4] for c in found for code in c.attrs.get("options", []) if len(code) >= 4}
-    if near := [d for d in gaz.by_word_short.get(name, ()) if d.code[:4] in cities]:
-        return _division_candidate(s, e, *_summary(near), priority=2)
+    if words := gaz.by_word_short.get(name):
+        cities = {code[:4] for c in found for code in c.attrs.get("options", []) if len(code) >= 4}
+        if near := [d for d in words if d.code[:4] in cities]:
+            return _division_candidate(s, e, *_summary(near), priority=2)
     context = _context(found) if context is None else context
     if name.endswith(("村", "社区", "居委会")) and context:
         if villages is None:
