@@ -10,6 +10,7 @@ for 县 in a city paper, the county named just before).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 from kg.gazetteer import Division, load_gazetteer
@@ -201,6 +202,19 @@ class PlaceIndex:
                 self.by_name.setdefault("".join(text[p.start : p.end].split()), p)
         self.lengths = sorted({len(w) for w in self.by_name}, reverse=True)
 
+    def chain(self, pos: int, end: int) -> list[Candidate]:
+        """The places written one after another from `pos`, each ending by `end` (介休市|义棠镇)."""
+        out: list[Candidate] = []
+        while pos in self.by_start and self.by_start[pos].end <= end:
+            out.append(self.by_start[pos])
+            pos = out[-1].end
+        return out
+
+
+def _nearest_before(places: list[Candidate], s: int, keep: Callable[[Candidate], bool]) -> Candidate | None:
+    """The place that ends nearest before `s` among those `keep` accepts (the first of equals)."""
+    return max((p for p in places if p.end <= s and keep(p)), key=lambda p: p.end, default=None)
+
 
 def agency_from_span(
     text: str, s: int, e: int, places: list[Candidate], jurisdiction: Division | None, index: PlaceIndex | None = None
@@ -223,12 +237,10 @@ def agency_from_span(
     index = PlaceIndex(text, places) if index is None else index
     if (cppcc := _cppcc_by_formal_name(text, s, e, index)) is not None:
         return cppcc
-    chain: list[Candidate] = []
     party = PARTY_CENTRAL_RE.match(text, s)  # 中共黑龙江省委 -> 黑龙江省委
     pos = party.end() if party else s
-    while pos in index.by_start and index.by_start[pos].end < e:
-        chain.append(index.by_start[pos])
-        pos = index.by_start[pos].end
+    chain = index.chain(pos, e - 1)  # a place that is the whole span is no prefix
+    pos = chain[-1].end if chain else pos
     if not chain:
         # a place the article names elsewhere, written here as the body's prefix
         # (某县经开区党工委 after 某县经开区), where the segmenter gave no word edge for it
@@ -253,7 +265,7 @@ def agency_from_span(
         return Candidate(s, e, "AGENCY", written, 4, {})
     if organ.startswith("街道") and len(organ) > 2:
         # 街道党工委: the sub-district the passage is about (城关街道办事处 … 街道党工委)
-        street = max((p for p in places if p.end <= s and p.canonical.endswith("街道")), key=lambda p: p.end, default=None)
+        street = _nearest_before(places, s, lambda p: p.canonical.endswith("街道"))
         if street is not None:
             chain, organ = [street], organ[2:]
     if chain:
@@ -261,8 +273,7 @@ def agency_from_span(
     if organ[0] == "村" and len(organ) > 1:
         # 村党支部, 村委会 alone: the village the passage names before it (the guide's
         # sub-county bodies take the county and township prefix); else as written
-        before = [p for p in places if p.end <= s and s - p.end < 400 and p.attrs.get("level") == "village"]
-        village = max(before, key=lambda p: p.end, default=None)
+        village = _nearest_before(places, s, lambda p: s - p.end < 400 and p.attrs.get("level") == "village")
         if village is None:
             return Candidate(s, e, "AGENCY", written, 4, {})
         organ = organ[1:] if organ[1:].startswith("党") or organ[1:] == "两委" else organ
@@ -291,11 +302,8 @@ def _cppcc_by_formal_name(text: str, s: int, e: int, index: PlaceIndex) -> Candi
     m = CPPCC_FORMAL_RE.fullmatch(text, s, e)
     if m is None:
         return None
-    chain, pos = [], m.start(1)
-    while pos in index.by_start and index.by_start[pos].end <= m.end(1):
-        chain.append(index.by_start[pos])
-        pos = chain[-1].end
-    if not chain or pos != m.end(1):
+    chain = index.chain(m.start(1), m.end(1))
+    if not chain or chain[-1].end != m.end(1):
         return Candidate(s, e, "AGENCY", m.group(1) + "政协", 4, {})
     return _agency(s, e, chain[-1].canonical + "政协", chain, chain[-1].canonical, chain[-1])
 
@@ -438,13 +446,12 @@ def _prefix_place(gaz, text: str, places: list[Candidate], s: int, prefix: str, 
     counties names each county's bodies right.
     """
     want = PREFIX_LEVEL[prefix]
-    near = None  # the nearest preceding place of that level (县纪委监委 after 万荣县 in a city paper)
-    for p in places:
-        if p.end <= s and s - p.end < 400 and p.attrs.get("level") == want:
-            if prefix in "县区" and not p.canonical.endswith(("县", "区", "市", "旗")):
-                continue
-            if near is None or p.end > near.end:
-                near = p
+
+    def of_level(p: Candidate) -> bool:
+        named = prefix not in "县区" or p.canonical.endswith(("县", "区", "市", "旗"))
+        return s - p.end < 400 and p.attrs.get("level") == want and named
+
+    near = _nearest_before(places, s, of_level)  # the nearest preceding place of that level (县纪委监委 after 万荣县 in a city paper)
     near_div = gaz.get(near.attrs["adcode"]) if near is not None and near.attrs.get("adcode") else None
     if jurisdiction is not None:
         written = {p.attrs.get("adcode") for p in places if p.priority >= 3 and p.attrs.get("level") == want}
