@@ -22,6 +22,7 @@ from kg.gazetteer import load_gazetteer
 from kg.lexicon import national_slogans
 from kg.nlp.rules.base import Candidate
 from kg.nlp.rules.orgs import ORG_VERBS, is_generic_org
+from kg.nlp.rules.policies import BOOK_RE
 from kg.nlp.rules.projects import PROJECT_VERBS
 
 #: Quote marks a name is written in; not part of the name.
@@ -94,16 +95,16 @@ def settle(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candida
     return with_built_bases(chosen, text)
 
 
-#: a title in book brackets: a song's or book's (《宁夏川好地方》), or a document's or an
-#: appointment's, whose places and bodies count (《关于松江区…的工作报告》, 《某某任桂林市代市长》)
-_BOOK_TITLE_RE = re.compile("《[^《》\n]{1,60}》")
+#: a title in book brackets (:data:`~kg.nlp.rules.policies.BOOK_RE`) that is a document's or an
+#: appointment's, whose places and bodies count (《关于松江区…的工作报告》, 《某某任桂林市代市长》),
+#: not a song's or book's (《宁夏川好地方》)
 _DOCUMENT_RE = re.compile("报告|决定|意见|规划|方案|通知|办法|条例|纲要|计划|任")
 
 
 def without_places_in_titles(chosen: list[Candidate], text: str) -> list[Candidate]:
     """Leave out a place written inside a song's or book's title in 《》 that holds more than
     the place: the guide annotates no place written only inside such a name."""
-    titles = [(m.start() + 1, m.end() - 1) for m in _BOOK_TITLE_RE.finditer(text) if not _DOCUMENT_RE.search(m.group())]
+    titles = [m.span(1) for m in BOOK_RE.finditer(text) if not _DOCUMENT_RE.search(m.group(1))]
     if not titles:
         return chosen
 
