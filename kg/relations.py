@@ -185,9 +185,8 @@ def find_relations(
         d = gaz.get(m.adcode) if m.adcode else None
         if d is not None:
             parent = place_by_code.get(d.parent)
-            up = gaz.parent(d)
-            top = gaz.parent(up) if up is not None else None
-            if parent is None and top is not None and top.name == up.name:
+            up = gaz.parent(d) if parent is None else None
+            if up is not None and (top := gaz.parent(up)) is not None and top.name == up.name:
                 parent = place_by_code.get(top.code)  # 排浦镇 in 儋州市, a city with no counties: the table repeats it
         if parent is None and m.attrs.get("parent_name"):
             parent = place_by_label.get(m.attrs["parent_name"])
