@@ -174,10 +174,19 @@ def test_a_base_that_is_built_is_a_project(nlp: Language) -> None:
     assert projects == ["川东北最大的茶叶加工基地", "秦巴山区重要的中药材种植基地"], projects
 
 
-def test_a_visiting_group_is_the_body_that_sent_it(nlp: Language) -> None:
-    doc = nlp("4月8日，怀化市政协调研组到溆浦县调研油茶产业发展。")
-    agencies = {e.text: e._.kg["canonical"] for e in doc.ents if e.label_ == "AGENCY"}
-    assert agencies == {"怀化市政协": "怀化市政协"}, agencies
+@pytest.mark.parametrize(
+    ("text", "agencies"),
+    [
+        # a visiting group is the body that sent it
+        ("4月8日，怀化市政协调研组到溆浦县调研油茶产业发展。", {"怀化市政协": "怀化市政协"}),
+        # the guide's sub-county bodies take the county and township prefix, also when written alone
+        ("记者来到花垣县双龙镇十八洞村。天亮后，村党支部书记施金通就出了门。", {"村党支部": "花垣县双龙镇十八洞村党支部"}),
+        ("大化瑶族自治县板升乡地处石山区。今年4月，乡党委召开会议研究饮水工程。", {"乡党委": "大化瑶族自治县板升乡党委"}),
+    ],
+)
+def test_a_body_is_named_as_the_guide_names_it(nlp: Language, text: str, agencies: dict[str, str]) -> None:
+    found_agencies = {e.text: e._.kg["canonical"] for e in nlp(text).ents if e.label_ == "AGENCY"}
+    assert found_agencies == agencies, found_agencies
 
 
 def test_a_slogans_verb_and_object_is_no_county(nlp: Language) -> None:
@@ -196,19 +205,6 @@ def test_a_slogans_verb_and_object_is_no_county(nlp: Language) -> None:
 )
 def test_a_road_network_named_by_its_lines_is_a_project(nlp: Language, text: str, name: str) -> None:
     assert [(e.label_, e._.kg["canonical"]) for e in nlp(text).ents if "纵" in e.text] == [("PROJECT", name)]
-
-
-def test_a_village_body_written_alone_is_the_village_named_before(nlp: Language) -> None:
-    # the guide's sub-county bodies take the county and township prefix, also when written 村党支部 alone
-    doc = nlp("记者来到花垣县双龙镇十八洞村。天亮后，村党支部书记施金通就出了门。")
-    agencies = {e.text: e._.kg["canonical"] for e in doc.ents if e.label_ == "AGENCY"}
-    assert agencies == {"村党支部": "花垣县双龙镇十八洞村党支部"}, agencies
-
-
-def test_a_town_body_written_alone_takes_the_county_prefix(nlp: Language) -> None:
-    doc = nlp("大化瑶族自治县板升乡地处石山区。今年4月，乡党委召开会议研究饮水工程。")
-    agencies = {e.text: e._.kg["canonical"] for e in doc.ents if e.label_ == "AGENCY"}
-    assert agencies == {"乡党委": "大化瑶族自治县板升乡党委"}, agencies
 
 
 def test_a_place_inside_a_song_or_book_title_is_no_place_mention(nlp: Language) -> None:
