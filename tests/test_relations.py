@@ -520,3 +520,14 @@ def test_a_town_of_a_city_without_counties_is_part_of_the_city(nlp: Language) ->
     ex = extract(nlp, "近日，东莞市召开会议。东莞市石龙镇负责人介绍了产业发展情况。")
     parts = edges(ex, "PART_OF")
     assert any(h.startswith("PLACE:441900") and t == "PLACE:4419" for h, t in parts), parts
+
+
+def test_a_region_a_base_is_ranked_in_is_a_place_but_not_its_site(nlp: Language) -> None:
+    """华北地区最大的…基地 names 华北地区 (the silver data annotates a place with a rank
+    after it as a place), but the base is built in the article's city, not in the region."""
+    ex = extract(nlp, "巴中市将打造川东北最大的茶叶加工基地和秦巴山区重要的中药材种植基地，推动产业升级。")
+    assert {"PLACE:川东北", "PLACE:秦巴山区"} <= {e.key for e in ex.entities}
+    assert edges(ex, "LOCATED_IN") == {
+        ("PROJECT:川东北最大的茶叶加工基地", "PLACE:5119"),
+        ("PROJECT:秦巴山区重要的中药材种植基地", "PLACE:5119"),
+    }

@@ -180,7 +180,9 @@ def make_entities(nlp: Language, name: str):
         places = [c for c in cands if c.label == "PLACE" and not is_learned(c)]  # rule places know their code
         for c in chosen:
             if c.label in ("PROJECT", "ORG"):
-                inner = sorted((p for p in places if c.start <= p.start and p.end <= c.end), key=lambda p: (p.start, -p.length))
+                ranked_in = {(p.start, p.end) for p in c.attrs.get("nested_places", [])}  # 华北地区最大的…基地 is not in 华北
+                inside = (p for p in places if c.start <= p.start and p.end <= c.end and (p.start, p.end) not in ranked_in)
+                inner = sorted(inside, key=lambda p: (p.start, -p.length))
                 # in the order written: the first place named is where it is (温州泉州商会 is in 温州)
                 c.attrs["inner_places"] = list(dict.fromkeys((p.canonical, p.attrs.get("adcode", "")) for p in inner))
         doc = _split_tokens_at(doc, {x for c in chosen + titles for x in (c.start, c.end)})

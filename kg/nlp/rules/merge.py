@@ -146,13 +146,18 @@ def without_generic_orgs(chosen: list[Candidate], text: str, bounds: set[int]) -
 #: inside, no count or demonstrative in front (打造一批…基地, 建设这一中心)
 _BUILT_BASE_RE = re.compile(r"(?:打造|建设|建成|创建)(?:成为|成)?(?![一这该更各多的])([^，。；、,;:：“”‘’《》()（）\s和及]{2,28}?基地)")
 _LISTED_BASE_RE = re.compile(r"[、和及]([^，。；、,;:：“”‘’《》()（）\s和及]{2,28}?(?:基地|中心|平台))(?=[，。；、和及]|$)")
+#: What follows a place that ranks the base within it (华北地区最大的, 中部最大的, 淮海经济区重要的):
+#: the region is named, not part of the base's name
+_RANKED_IN_RE = re.compile(r"(?:区域|地区)?(?:内)?(?:规模)?(?:最大|最具|最重要|重要|领先|首个|唯一)的")
 
 
 def with_built_bases(chosen: list[Candidate], text: str) -> list[Candidate]:
     """A base that is the object of 建设/打造 is a PROJECT, as the guide decides, also when
     nothing but its products and reach names it (全国最大的玉米制种基地 in the silver data);
-    the places written inside it are then no entities of their own. A span that crosses
-    a chosen entity is left as the tagger read it."""
+    the places written inside it are then no entities of their own, except a region the
+    base is ranked in (华北地区最大的鸡蛋供应基地), which the silver data annotates as a
+    place wherever a rank follows one (东北亚规模最大的, 中国西部地区重要的). A span that
+    crosses a chosen entity is left as the tagger read it."""
     spans: list[tuple[int, int]] = []
     for m in _BUILT_BASE_RE.finditer(text):
         spans.append(m.span(1))
@@ -166,8 +171,11 @@ def with_built_bases(chosen: list[Candidate], text: str) -> list[Candidate]:
     for s, e in spans:
         if any(c.start < s < c.end or c.start < e < c.end or (c.start == s and c.end == e) for c in out):
             continue  # crosses, or already is, a chosen entity
-        out = [c for c in out if not (s <= c.start and c.end <= e)]
-        out.append(Candidate(s, e, "PROJECT", _name(text[s:e]), 3, {"source": "built_base"}))
+        inside = [c for c in out if s <= c.start and c.end <= e]
+        ranked_in = [c for c in inside if c.label == "PLACE" and _RANKED_IN_RE.match(text, c.end)]
+        out = [c for c in out if c not in inside]
+        attrs = {"source": "built_base", "nested_places": ranked_in} if ranked_in else {"source": "built_base"}
+        out.append(Candidate(s, e, "PROJECT", _name(text[s:e]), 3, attrs))
     return sorted(out, key=lambda c: c.start)
 
 
