@@ -220,3 +220,9 @@ def test_a_short_form_that_is_a_word_is_a_place_where_the_tagger_and_the_map_agr
     # 大关 is also a word, so not every 大关 is 大关县; read as a place in an article naming 昭通市, it is
     doc = nlp("昭通市委在盐津、大关两县召开现场办公会，推进大关高质量发展。")
     assert {e._.kg["canonical"] for e in doc.ents if e.text == "大关"} == {"大关县"}
+
+
+def test_jurisdiction_ignores_division_names_read_inside_longer_names(nlp: Language) -> None:
+    """西工业园区 is a unit of 阿拉尔市 (Xinjiang) in the table, and the tail of 河西工业园区 here."""
+    doc = nlp("县委书记陈科调研河西工业园区西阳坝拓展区。陈科来到河西工业园区，要求河西工业园区加快建设，为仪陇振兴作贡献。")
+    assert doc._.jurisdiction == "511324"  # 仪陇县, not 阿拉尔市

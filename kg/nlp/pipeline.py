@@ -42,7 +42,7 @@ from kg.nlp.rules.jurisdiction import detect_jurisdiction, resolve_places
 from kg.nlp.rules.merge import is_learned, select, settle
 from kg.nlp.rules.orgs import find_orgs
 from kg.nlp.rules.persons import find_persons
-from kg.nlp.rules.places import OLD_TOWN_RE, find_places, places_for_tagged
+from kg.nlp.rules.places import OLD_TOWN_RE, find_places, places_for_tagged, without_name_tails
 from kg.nlp.rules.policies import find_policies
 from kg.nlp.rules.projects import find_projects
 from kg.nlp.segmenter import make_nlp
@@ -109,6 +109,8 @@ def make_places(nlp: Language, name: str):
         if tagged:
             derived, voters = places_for_tagged(text, places, tagged)
             places += derived
+        names = [c for c in candidates(doc) if is_learned(c) and c.label in ("PLACE", "ORG", "PROJECT", "POLICY")]
+        voters = without_name_tails(voters, names)
         resolve_places(places, voters)
         candidates(doc).extend(places)
         j = detect_jurisdiction(text, voters)

@@ -162,6 +162,14 @@ def places_for_tagged(text: str, found: list[Candidate], tagged: list[tuple[int,
     return derived, [p for p in found if id(p) in confirmed or p.priority >= 3] + derived
 
 
+def without_name_tails(voters: list[Candidate], names: list[Candidate]) -> list[Candidate]:
+    """The voters less the division names read after the start of a longer name the
+    tagger found (a place, firm, work or programme; an agency's inner place is its
+    jurisdiction): 西工业园区, a unit of 阿拉尔市, inside 河西工业园区 says nothing of where
+    the paper is."""
+    return [v for v in voters if not any(n.start < v.start and v.end <= n.end for n in names)]
+
+
 def _context(found: list[Candidate]) -> set[str]:
     """The county-level and lower codes a document's places may stand for (where its villages are)."""
     return {code for c in found for code in c.attrs.get("options", []) if len(code) >= 6}
