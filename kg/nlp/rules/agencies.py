@@ -184,7 +184,7 @@ def is_zone_body(text: str, s: int, e: int) -> bool:
 
 # the session of a congress or committee written into its name (县十五届人大常委会)
 SESSION_RE = re.compile(r"第?[一二三四五六七八九十百零〇0-9]+届(?:第?[一二三四五六七八九十百零〇0-9]+次)?")
-LOCAL_BODY_ENDS = tuple("局 委 委员会 办 办公室 部 厅 院 所 站 中心 队 会 处 科 室 组 政府 支部 党委".split())
+LOCAL_BODY_ENDS = tuple("局 委 委员会 办 办公室 部 厅 院 所 站 中心 队 会 处 科 室 组 政府 支部 党委 政协".split())
 
 
 class PlaceIndex:
