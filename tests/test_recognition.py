@@ -228,3 +228,11 @@ def test_jurisdiction_ignores_division_names_read_inside_longer_names(nlp: Langu
     """西工业园区 is a unit of 阿拉尔市 (Xinjiang) in the table, and the tail of 河西工业园区 here."""
     doc = nlp("县委书记陈科调研河西工业园区西阳坝拓展区。陈科来到河西工业园区，要求河西工业园区加快建设，为仪陇振兴作贡献。")
     assert doc._.jurisdiction == "511324"  # 仪陇县, not 阿拉尔市
+
+
+def test_a_province_read_before_a_firms_name_is_the_firm(nlp: Language) -> None:
+    """A place written only inside an ORG's name is no place (ANNOTATION.md)."""
+    for text, firm in (("河南神火煤业生产车间内机器轰鸣。", "河南神火煤业"), ("记者来到甘肃刘化化工的厂区。", "甘肃刘化化工")):
+        ents = [(e.text, e.label_) for e in nlp(text).ents]
+        assert ents == [(firm, "ORG")], ents
+    assert [(e.text, e.label_) for e in nlp("青海发展清洁能源优势明显。").ents] == [("青海", "PLACE")]
