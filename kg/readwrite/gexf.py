@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,8 +50,13 @@ _EDGE_NATIVE = frozenset({"weight", "label", "id", "key", "kind", "source", "tar
 _INT32 = 2**31
 
 
+_TO_ESCAPE = re.compile('[&<>"\t\n\r]')
+
+
 def _esc(s: str) -> str:
     """Escape text for a double-quoted XML attribute; \\t \\n \\r survive as references."""
+    if not _TO_ESCAPE.search(s):
+        return s
     return (
         s.replace("&", "&amp;")
         .replace("<", "&lt;")

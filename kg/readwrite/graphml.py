@@ -96,9 +96,10 @@ def clean_text(value: str) -> str:
     ``\\x0b``, ``\\x0c``, ``\\x0e``-``\\x1f``, lone surrogates, U+FFFE/U+FFFF).
 
     Article text scraped from the web does contain such bytes; dropping them is
-    the only option that keeps every output format parseable.
+    the only option that keeps every output format parseable. A printable string
+    (nearly every one) has none of them: all are control, surrogate or unassigned.
     """
-    return _INVALID_XML.sub("", value)
+    return value if value.isprintable() else _INVALID_XML.sub("", value)
 
 
 def _sort_key(obj: Any) -> tuple[str, str]:
