@@ -330,8 +330,9 @@ class LineSink:
             self.flush()
 
     def extend(self, lines: Iterable[str]) -> None:
-        for line in lines:
-            self.append(line)
+        self._lines.extend(lines)
+        if len(self._lines) >= self._batch:
+            self.flush()
 
     def flush(self) -> None:
         if self._lines:
