@@ -182,6 +182,11 @@ def test_a_base_that_is_built_is_a_project(nlp: Language) -> None:
         # the guide's sub-county bodies take the county and township prefix, also when written alone
         ("记者来到花垣县双龙镇十八洞村。天亮后，村党支部书记施金通就出了门。", {"村党支部": "花垣县双龙镇十八洞村党支部"}),
         ("大化瑶族自治县板升乡地处石山区。今年4月，乡党委召开会议研究饮水工程。", {"乡党委": "大化瑶族自治县板升乡党委"}),
+        # a county's short form read inside a person's name (永胜 in 高永胜) names no body
+        (
+            "临沂市罗庄区区委书记高永胜,区委副书记、区长王丽云带领党政代表团来沭阳考察。沭阳县委书记卞建军陪同。全县上下热情接待。",
+            {"罗庄区区委": "罗庄区委", "区委": "罗庄区委", "沭阳县委": "沭阳县委"},
+        ),
         # a bare 政协 is the paper's own, as 县政协 would be
         ("定兴县举行重点项目集中开工活动。副县长刘扬，政协副主席韩军祥出席。", {"政协": "定兴县政协"}),
     ],
