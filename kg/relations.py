@@ -68,6 +68,13 @@ PARTY_POSTS = ("书记", "副书记", "党委书记", "党委副书记")
 # posts in the body whose session the article reports (the silver data gives them 105 times)
 SESSION_POST_RE = re.compile("(?:主席团)?(?:常务|执行)主席")
 SESSION_BODIES = ("人民代表大会", "政协")
+#: Posts a standing committee or a CPPCC has, written without the body in an article
+#: about one (…人大常委会召开会议。副主任李四、王五，秘书长赵六参加): the body last named
+BARE_POST_BODIES = {
+    **dict.fromkeys(("主任", "副主任", "常务副主任"), ("人大常委会",)),
+    **dict.fromkeys(("主席", "副主席"), ("政协",)),
+    **dict.fromkeys(("秘书长", "副秘书长"), ("人大常委会", "政协")),
+}
 DATE_RE = re.compile(r"(?:19|20)\d{2}年(?:\d{1,2}月(?:\d{1,2}日)?)?")
 CO_MENTION_ALL = 20  # sentences naming up to this many entities pair them all
 CO_MENTION_WINDOW = 5  # longer lists pair each entity with the next five
@@ -138,7 +145,9 @@ def find_relations(
         if near is None:
             session = SESSION_POST_RE.search(text, max(0, pos - 5), pos + len(title))
             if session is None or session.end() != pos + len(title):
-                return []
+                kinds = BARE_POST_BODIES.get(bare)
+                held = [m for m in mentions if kinds and m.type == "AGENCY" and 0 <= m.start < pos and m.label.endswith(kinds)]
+                return [(held[-1], bare)] if held else []
             held = [m for m in mentions if m.type == "AGENCY" and 0 <= m.start < pos and m.label.endswith(SESSION_BODIES)]
             return [(held[-1], text[session.start() : session.end()])] if held else []
         if near.type == "PLACE":

@@ -531,3 +531,16 @@ def test_a_region_a_base_is_ranked_in_is_a_place_but_not_its_site(nlp: Language)
         ("PROJECT:川东北最大的茶叶加工基地", "PLACE:5119"),
         ("PROJECT:秦巴山区重要的中药材种植基地", "PLACE:5119"),
     }
+
+
+def test_a_bare_post_belongs_to_the_standing_committee_or_cppcc_named_last(nlp: Language) -> None:
+    """An article about a congress standing committee writes its members' posts alone."""
+    ex = extract(nlp, "盘锦市人大常委会召开第十次会议。副主任王岩主持会议。副主任李淑云、张晓辉,秘书长毛延红参加会议。")
+    assert {
+        ("PERSON:王岩", "AGENCY:盘锦市人大常委会", "副主任"),
+        ("PERSON:李淑云", "AGENCY:盘锦市人大常委会", "副主任"),
+        ("PERSON:张晓辉", "AGENCY:盘锦市人大常委会", "副主任"),
+        ("PERSON:毛延红", "AGENCY:盘锦市人大常委会", "秘书长"),
+    } <= positions(ex)
+    # a post no such body has (局长) stays unread without its body
+    assert not [p for p in positions(extract(nlp, "盘锦市人大常委会召开会议。局长王岩出席。")) if p[0] == "PERSON:王岩"]
