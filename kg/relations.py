@@ -66,7 +66,7 @@ IMPLIED_BODY = {
 PARTY_POSTS = ("书记", "副书记", "党委书记", "党委副书记")
 # the presidium's chairs of a people's congress or CPPCC session (大会执行主席, 主席团常务主席):
 # posts in the body whose session the article reports (the silver data gives them 105 times)
-SESSION_POST_RE = re.compile("(?:主席团)?(?:常务|执行)主席")
+SESSION_POST_RE = re.compile("(?:主席团)?(?:常务|执行)主席|主席团成员")
 SESSION_BODIES = ("人民代表大会", "政协")
 #: Posts a standing committee or a CPPCC has, written without the body in an article
 #: about one (…人大常委会召开会议。副主任李四、王五，秘书长赵六参加): the body last named
@@ -331,7 +331,10 @@ def _read_posts(text: str, items: list, start: int, ev: str, post, emit) -> None
     for s, e, m in items:
         gap = text[prev_end:s]
         kind = "title" if m is None else ("person" if m.type == "PERSON" else "body")
-        joined = kind == "person" and (prev_kind == "person" and gap in ("和", "与", "及") or prev_kind == "title" and gap == "的")
+        after_post = PAREN_RE.sub("", gap).strip(" \u3000")  # 执行主席(按姓氏笔划为序)：王文华、…
+        joined = kind == "person" and (
+            prev_kind == "person" and gap in ("和", "与", "及") or prev_kind == "title" and after_post in ("的", "：", ":")
+        )
         if not _gap_ok(gap) and not joined:
             near, pending, shared = None, [], []
         if kind == "title" and prev_kind == "person" and gap == "" and body_of_named is not None:
@@ -345,7 +348,7 @@ def _read_posts(text: str, items: list, start: int, ev: str, post, emit) -> None
             shared, body_of_named = [], None
         else:
             body_of_named = (m, near) if prev_kind == "body" and not pending and gap == "" else None
-            if pending and prev_kind == "title" and PAREN_RE.sub("", gap).strip(" \u3000") in ("", "的"):
+            if pending and prev_kind == "title" and after_post in ("", "的", "：", ":"):
                 pairs = [pair for title, pos, body_ in pending for pair in post(body_, title, pos, ev)]
                 emit(m, pairs, ev)
                 shared = pairs
@@ -359,7 +362,8 @@ def _read_posts(text: str, items: list, start: int, ev: str, post, emit) -> None
 
 
 #: what may stand between the names and 为 or 任: 同志, or the count of a list (等18人)
-LISTED_RE = re.compile("(?:等[0-9一二三四五六七八九十百余多]*[人名位])?(?:同志)?")
+LIST_JOINS = ("、", "和", "与", "及")
+LISTED_RE = re.compile(r"(?:[（(][^（）()]{1,12}[)）])?(?:等[0-9一二三四五六七八九十百余多]*[人名位])?(?:同志)?")
 APPOINT_RE = re.compile("(?:同志)?(?:[^，。；,;：:“”]{0,12}?)(当选为|当选|任命为|提名为|担任|出任|兼任|调任|辞去|免去|不再担任|任|为)")
 
 
@@ -374,7 +378,8 @@ def _read_appointments(text: str, items: list, ev: str, post, emit) -> None:
             continue
         people = [m]
         j = i + 1
-        while j < len(items) and _is_person(items[j][2]) and text[people[-1].end : items[j][0]] in ("、", "和", "与", "及"):
+        # names in a list, each with its remark in brackets if any (邓本太(藏族)、骆玉林)
+        while j < len(items) and _is_person(items[j][2]) and PAREN_RE.sub("", text[people[-1].end : items[j][0]]) in LIST_JOINS:
             people.append(items[j][2])
             j += 1
         end = people[-1].end

@@ -544,3 +544,21 @@ def test_a_bare_post_belongs_to_the_standing_committee_or_cppcc_named_last(nlp: 
     } <= positions(ex)
     # a post no such body has (局长) stays unread without its body
     assert not [p for p in positions(extract(nlp, "盘锦市人大常委会召开会议。局长王岩出席。")) if p[0] == "PERSON:王岩"]
+
+
+@pytest.mark.parametrize(
+    ("text", "post"),
+    [
+        # an election list with a remark in brackets (藏族) after a name
+        ("会议选举马建堂、邓本太(藏族)、骆玉林为青海省人大常委会副主任。", ("AGENCY:青海省人大常委会", "副主任")),
+        # the presidium's members of a congress session
+        ("定西市第五届人民代表大会第三次会议开幕。主席团成员秦素梅、黄爱菊、马玉莲就座。", ("AGENCY:定西市人民代表大会", "主席团成员")),
+        # a post, a remark and a colon before the list of names
+        ("临湘市第十七届人民代表大会开幕。执行主席(按姓氏笔划为序):王文华、冯为、刘琦。", ("AGENCY:临湘市人民代表大会", "执行主席")),
+    ],
+)
+def test_every_name_of_a_session_list_holds_its_post(nlp: Language, text: str, post: tuple[str, str]) -> None:
+    ex = extract(nlp, text)
+    people = [e.key for e in ex.entities if e.type == "PERSON"]
+    assert len(people) == 3
+    assert {(bare(p), *post) for p in people} <= positions(ex), positions(ex)
