@@ -64,6 +64,8 @@ IMPLIED_BODY = {
     "常务副旗长": "county",
 }
 PARTY_POSTS = ("书记", "副书记", "党委书记", "党委副书记")
+#: a village's secretaries, the first secretary a higher body stations there among them
+VILLAGE_PARTY_POSTS = ("书记", "副书记", "第一书记", "驻村第一书记", "支书", "村支书", "党支部书记")
 # the presidium's chairs of a people's congress or CPPCC session (大会执行主席, 主席团常务主席):
 # posts in the body whose session the article reports (the silver data gives them 105 times)
 SESSION_POST_RE = re.compile("(?:主席团)?(?:常务|执行)主席|主席团成员")
@@ -151,6 +153,8 @@ def find_relations(
             held = [m for m in mentions if m.type == "AGENCY" and 0 <= m.start < pos and m.label.endswith(SESSION_BODIES)]
             return [(held[-1], text[session.start() : session.end()])] if held else []
         if near.type == "PLACE":
+            if bare in VILLAGE_PARTY_POSTS and near.attrs.get("level") == "village" and near.label.endswith(("村", "嘎查")):
+                return [(body(_branch_name(gaz, near), near, ev), bare)]  # 哇麻村驻村第一书记: the village's party branch
             if bare in PARTY_POSTS and near.attrs.get("level") in ("town", "county", "city", "province"):
                 name = join_name(near.label, "委") if near.attrs.get("level") != "town" else near.label + "党委"
                 return [(body(name, near, ev), bare)]
@@ -441,6 +445,15 @@ def _government_name(gaz, name: str, adcode: str) -> str:
         if county is not None:
             return county.name + d.name + "人民政府"
     return name + "人民政府"
+
+
+def _branch_name(gaz, village: Mention) -> str:
+    """The party branch of a village, prefixed with its county and town as the guide names
+    sub-county bodies (互助土族自治县丹麻镇哇麻村党支部)."""
+    d = gaz.get(village.adcode) if village.adcode else None
+    above = [a for a in gaz.ancestors(d) if a.level in ("county", "town")] if d is not None else []
+    prefix = above[1].name + above[0].name if len(above) == 2 else ""
+    return prefix + village.label + "党支部"
 
 
 def _village_in_name(m: Mention, places: list[Mention]) -> Mention | None:

@@ -562,3 +562,9 @@ def test_every_name_of_a_session_list_holds_its_post(nlp: Language, text: str, p
     people = [e.key for e in ex.entities if e.type == "PERSON"]
     assert len(people) == 3
     assert {(bare(p), *post) for p in people} <= positions(ex), positions(ex)
+
+
+def test_a_villages_secretary_holds_a_post_in_its_party_branch(nlp: Language) -> None:
+    """哇麻村驻村第一书记: the branch of the village, under its county and town (ANNOTATION.md)."""
+    ex = extract(nlp, "互助土族自治县丹麻镇召开会议。哇麻村驻村第一书记朱海鹏带着几位村干部围坐在一起。")
+    assert ("PERSON:朱海鹏", "AGENCY:互助土族自治县丹麻镇哇麻村党支部", "驻村第一书记") in positions(ex)
