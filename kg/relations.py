@@ -368,7 +368,7 @@ def _read_posts(text: str, items: list, start: int, ev: str, post, emit) -> None
 #: what may stand between the names and 为 or 任: 同志, or the count of a list (等18人)
 LIST_JOINS = ("、", "和", "与", "及")
 LISTED_RE = re.compile(r"(?:[（(][^（）()]{1,12}[)）])?(?:等[0-9一二三四五六七八九十百余多]*[人名位])?(?:同志)?")
-APPOINT_RE = re.compile("(?:同志)?(?:[^，。；,;：:“”]{0,12}?)(当选为|当选|任命为|提名为|担任|出任|兼任|调任|辞去|免去|不再担任|任|为)")
+APPOINT_RE = re.compile("(?:同志)?(?:[^，。；,;：:“”]{0,12}?)(当选为|当选|任命为|提名为|担任|出任|兼任|调任|辞去|免去|不再担任|任|为|是)")
 
 
 def _read_appointments(text: str, items: list, ev: str, post, emit) -> None:
@@ -391,7 +391,7 @@ def _read_appointments(text: str, items: list, ev: str, post, emit) -> None:
         # 为 and 任 are verbs of appointment only right after the names (张三同志为…, 张三、李四等18人为…),
         # not in 为…带来
         lead = LISTED_RE.match(text, end)
-        if after is None or (after.group(1) in ("为", "任") and after.start(1) != lead.end()):
+        if after is None or (after.group(1) in ("为", "任", "是") and after.start(1) != lead.end()):
             i = j
             continue
         pos, near, pairs = after.end(), None, []

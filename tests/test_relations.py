@@ -568,3 +568,6 @@ def test_a_villages_secretary_holds_a_post_in_its_party_branch(nlp: Language) ->
     """哇麻村驻村第一书记: the branch of the village, under its county and town (ANNOTATION.md)."""
     ex = extract(nlp, "互助土族自治县丹麻镇召开会议。哇麻村驻村第一书记朱海鹏带着几位村干部围坐在一起。")
     assert ("PERSON:朱海鹏", "AGENCY:互助土族自治县丹麻镇哇麻村党支部", "驻村第一书记") in positions(ex)
+    # a name, 是, and the body and post (彭兴利是中榆树店村党支部书记)
+    ex = extract(nlp, "怀柔区喇叭沟门满族乡召开会议。彭兴利是中榆树店村党支部书记,因总是戴着草帽忙碌。")
+    assert ("PERSON:彭兴利", "AGENCY:怀柔区喇叭沟门满族乡中榆树店村党支部", "书记") in positions(ex)
