@@ -241,3 +241,9 @@ def test_a_province_read_before_a_firms_name_is_the_firm(nlp: Language) -> None:
         ents = [(e.text, e.label_) for e in nlp(text).ents]
         assert ents == [(firm, "ORG")], ents
     assert [(e.text, e.label_) for e in nlp("青海发展清洁能源优势明显。").ents] == [("青海", "PLACE")]
+
+
+def test_a_place_read_inside_a_persons_name_never_votes_for_the_jurisdiction(nlp: Language) -> None:
+    """No place is tagged here; 建华 (a district of 齐齐哈尔市) is inside 李建华."""
+    doc = nlp("宁夏回族自治区人大常委会举行宪法宣誓仪式,自治区党委书记、人大常委会主任李建华主持并监誓。李建华宣布仪式开始。")
+    assert doc._.jurisdiction != "230203"

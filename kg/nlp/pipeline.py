@@ -74,12 +74,15 @@ def _bounds(doc: Doc) -> set[int]:
 
 
 def _places_of(doc: Doc) -> list:
-    """The rule places, less those read inside a name the tagger calls a person's (永胜 in
-    高永胜): the bodies, firms and works named after them must not take them for a place."""
+    """The rule places, less those read inside a person's name (永胜 in 高永胜): the bodies,
+    firms and works named after them must not take them for a place."""
+    return _outside_persons(doc, [c for c in candidates(doc) if c.label == "PLACE" and not is_learned(c)])
+
+
+def _outside_persons(doc: Doc, places: list) -> list:
+    """`places` less those inside a name the tagger calls a person's."""
     persons = [(c.start, c.end) for c in _learned(doc, "PERSON")]
-    return [
-        c for c in candidates(doc) if c.label == "PLACE" and not is_learned(c) and not any(s <= c.start and c.end <= e for s, e in persons)
-    ]
+    return [p for p in places if not any(s <= p.start and p.end <= e for s, e in persons)]
 
 
 def _learned(doc: Doc, label: str) -> list:
@@ -114,6 +117,8 @@ def make_places(nlp: Language, name: str):
         if tagged:
             derived, voters = places_for_tagged(text, places, tagged)
             places += derived
+        else:  # no place tagged: the places outside the people's names it found (not 建华 in 李建华)
+            voters = _outside_persons(doc, places)
         names = [c for c in candidates(doc) if is_learned(c) and c.label in ("PLACE", "ORG", "PROJECT", "POLICY")]
         voters = without_name_tails(voters, names)
         resolve_places(places, voters)
