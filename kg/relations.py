@@ -207,7 +207,7 @@ def find_relations(
         if parent is None and m.attrs.get("level") == "village" and town is not None and town.attrs.get("level") == "town":
             # 孟家坪乡贺家沟村: the text puts the village in the town, whatever town the 2021 table has
             parent = town
-        if parent is None and m.attrs.get("level") == "zone" and home_m is not None and not m.attrs.get("generic"):
+        if parent is None and m.attrs.get("level") == "zone" and not m.attrs.get("generic"):
             parent = _zone_home(m, home_m, places)
         if parent is not None and parent.key != m.key and (m.key, parent.key) not in seen_parts:
             seen_parts.add((m.key, parent.key))
@@ -481,17 +481,19 @@ def _subject_zone(text: str, places: list[Mention]) -> Mention | None:
     return None
 
 
-def _zone_home(zone: Mention, home_m: Mention, places: list[Mention]) -> Mention | None:
+def _zone_home(zone: Mention, home_m: Mention | None, places: list[Mention]) -> Mention | None:
     """The place that runs a zone whose name names none written in full: the place its
     name begins with in short (东辽经济开发区 -> 东辽县), else, in a county's or a
     district's own paper, that county (云顶园区 in a 东辽县 paper): the guide puts
     zones and parks PART_OF the county or city that runs them."""
-    for p in [home_m, *places]:
+    for p in [home_m, *places] if home_m is not None else places:
         if p.attrs.get("level") in ("county", "city") and any(zone.label.startswith(f) for f in short_forms_of(p.label, p.attrs["level"])):
             return p if p.key != zone.key else None
+    if home_m is None or home_m.attrs.get("level") != "county":
+        return None
     gaz = load_gazetteer()
     named_elsewhere = any(zone.label[:n] in gaz.by_short or zone.label[:n] in gaz.by_name for n in (2, 3, 4))  # 苏州工业园区
-    return home_m if home_m.attrs.get("level") == "county" and not named_elsewhere else None
+    return None if named_elsewhere else home_m
 
 
 def _site(

@@ -247,3 +247,11 @@ def test_a_place_read_inside_a_persons_name_never_votes_for_the_jurisdiction(nlp
     """No place is tagged here; 建华 (a district of 齐齐哈尔市) is inside 李建华."""
     doc = nlp("宁夏回族自治区人大常委会举行宪法宣誓仪式,自治区党委书记、人大常委会主任李建华主持并监誓。李建华宣布仪式开始。")
     assert doc._.jurisdiction != "230203"
+
+
+def test_a_provinces_paper_speaks_for_the_province(nlp: Language) -> None:
+    """全省, 省委 and no city or county voice: the province of the places it names."""
+    doc = nlp("全省乡村振兴工作会议在长沙市召开。省委书记出席并讲话。株洲市、湘潭市负责人作交流发言。")
+    assert doc._.jurisdiction == "43"  # 湖南省, not 长沙市
+    doc = nlp("全市乡村振兴工作会议召开。市委书记传达省委会议精神。株洲市、湘潭市负责人作交流发言。")
+    assert doc._.jurisdiction != "43"  # a city's paper quotes 省委 too

@@ -18,6 +18,8 @@ CITY_CUES = re.compile("我市|全市|市委|市政府|市政协|市人大|本�
 # an autonomous prefecture (州) or a league (盟) speaks as a prefecture-level city, a banner
 # (旗) as a county; 全州县 is a county of Guangxi
 PREFECTURE_CUES = re.compile("我州|全州(?!县)|州委|州政府|全盟|盟委")
+# a province or autonomous region speaks of itself as 全省, 省委, 自治区党委 (全区 is a district's too)
+PROVINCE_CUES = re.compile("我省|全省|本省|省委|省政府|省人民政府|省政协|省人大|自治区(?:党委|政府|人民政府|政协|人大)|全自治区")
 COUNTY_CUES = re.compile("我县|全县|县委|县政府|县政协|县人大|本县|县城|我区|全区|区委|区政府|我旗|全旗|旗委|旗政府")
 
 
@@ -69,7 +71,8 @@ def _set(c: Candidate, d: Division) -> None:
 
 
 def detect_jurisdiction(text: str, places: list[Candidate]) -> Division | None:
-    """The city or county that 我市/市委/全县 refer to.
+    """The city or county that 我市/市委/全县 refer to, or the province of a paper that
+    speaks only as one (全省, 省委, 自治区党委).
 
     Counted from the places themselves: each mention of a city or county votes for
     it, and each mention of a place below votes for its city and county too. Cue
@@ -96,6 +99,13 @@ def detect_jurisdiction(text: str, places: list[Candidate]) -> Division | None:
     n_city, n_prefecture = len(CITY_CUES.findall(text)), len(PREFECTURE_CUES.findall(text))
     n_county = len(COUNTY_CUES.findall(text))
     ranked = [gaz.get(code) for code, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
+    if n_city + n_prefecture + n_county == 0 and PROVINCE_CUES.search(text):
+        # a province's paper: the province of the places it names most (a city's paper
+        # quotes 省委 too, so only where nothing speaks for a city or county; 510 of the
+        # 794 silver jurisdictions agree, 497 before)
+        province = next((a for a in gaz.ancestors(ranked[0]) if a.level == "province"), None)
+        if province is not None:
+            return province
     if n_city == n_prefecture == n_county == 0:
         return ranked[0]  # no voice: the place the article names most
     if n_county > n_city + n_prefecture:
