@@ -187,6 +187,11 @@ def test_a_base_that_is_built_is_a_project(nlp: Language) -> None:
             "临沂市罗庄区区委书记高永胜,区委副书记、区长王丽云带领党政代表团来沭阳考察。沭阳县委书记卞建军陪同。全县上下热情接待。",
             {"罗庄区区委": "罗庄区委", "区委": "罗庄区委", "沭阳县委": "沭阳县委"},
         ),
+        # a party department after a committee member's post is that committee's (市委常委、组织部长)
+        (
+            "庐江县举行签约仪式。我县与合肥市多家企业签约。市委常委、组织部长汪卫东出席。",
+            {"市委": "合肥市委", "组织部": "合肥市委组织部"},
+        ),
         # a bare 政协 is the paper's own, as 县政协 would be
         ("定兴县举行重点项目集中开工活动。副县长刘扬，政协副主席韩军祥出席。", {"政协": "定兴县政协"}),
     ],
@@ -255,3 +260,12 @@ def test_a_provinces_paper_speaks_for_the_province(nlp: Language) -> None:
     assert doc._.jurisdiction == "43"  # 湖南省, not 长沙市
     doc = nlp("全市乡村振兴工作会议召开。市委书记传达省委会议精神。株洲市、湘潭市负责人作交流发言。")
     assert doc._.jurisdiction != "43"  # a city's paper quotes 省委 too
+
+
+def test_a_papers_own_voice_outweighs_the_visitors_bodies(nlp: Language) -> None:
+    """来到我县: a county's paper, although the visiting city's 市委 is named more often."""
+    doc = nlp(
+        "省委书记带领省直部门领导来到我县调研。双鸭山市委书记李显刚,市委副书记、市长武凤呈,"
+        "市委常委张振伟,饶河县委书记蔡洪生等陪同。饶河县东北黑蜂产业园区建设加快。"
+    )
+    assert doc._.jurisdiction == "230524"  # 饶河县, not 双鸭山市

@@ -18,6 +18,8 @@ from kg.lexicon import DEPARTMENTS, LEADING_VERBS, LEFT_STOP_CHARS, NATIONAL_BOD
 from kg.nlp.rules.base import CJK, Candidate, DictMatcher
 from kg.nlp.rules.places import ZONE_NAMES, place_from_span
 
+#: a committee member's post written before a bare party department (市委常委、组织部长)
+MEMBER_OF_RE = re.compile("([省市县区州旗])委常委、$")
 PREFIX_LEVEL = {
     "省": "province",
     "市": "city",
@@ -133,6 +135,9 @@ def find_agencies(text: str, places: list[Candidate], jurisdiction: Division | N
             prefix = text[s - 1]
             chain = _place_chain(place_by_end, s - 1)
         start = chain[0].start if chain else s - len(prefix)
+        # 市委常委、组织部长: a party department right after a committee member's post is that committee's
+        member = MEMBER_OF_RE.search(text, max(0, s - 5), s) if not chain and not prefix and dept.startswith("委") else None
+        letter = prefix or (member.group(1) if member else "")
         if surface in PREFIX_ONLY and not chain and not prefix:
             if surface in ("管委会", "党工委"):
                 zone = _latest(places, s, "zone")
@@ -151,12 +156,12 @@ def find_agencies(text: str, places: list[Candidate], jurisdiction: Division | N
             canonical = join_name(base, organ_text) if not organ else base + organ_text
             out.append(_agency(start, e, canonical, chain, home.canonical, home))
             continue
-        place = _prefix_place(gaz, text, places, s, prefix, jurisdiction) if prefix else jurisdiction
+        place = _prefix_place(gaz, text, places, s, letter, jurisdiction) if letter else jurisdiction
         if place is None:
             continue
-        if not prefix and (len(surface) < 3 or not surface.endswith(("局", "委", "办", "部"))):
+        if not letter and (len(surface) < 3 or not surface.endswith(("局", "委", "办", "部"))):
             continue  # a bare short word (政府, 人大) is too often generic
-        organ_text = organ if organ else prefix + dept
+        organ_text = organ if organ else letter + dept
         canonical = join_name(_full_name(gaz, place), organ_text) if not organ else _full_name(gaz, place) + organ_text
         out.append(_agency(start, e, canonical, [], place.name, None, adcode=getattr(place, "code", "")))
 

@@ -23,6 +23,11 @@ PROVINCE_CUES = re.compile("我省|全省|本省|省委|省政府|省人民政�
 COUNTY_CUES = re.compile("我县|全县|县委|县政府|县政协|县人大|本县|县城|我区|全区|区委|区政府|我旗|全旗|旗委|旗政府")
 
 
+#: how a county's or a city's paper calls itself
+COUNTY_SELF = re.compile("我县|本县|我区|本区|我旗|本旗")
+CITY_SELF = re.compile("我市|本市|我州|本州|我盟")
+
+
 def resolve_places(places: list[Candidate], voters: list[Candidate] | None = None) -> None:
     """Pick one division for each ambiguous place name, in place.
 
@@ -108,6 +113,12 @@ def detect_jurisdiction(text: str, places: list[Candidate]) -> Division | None:
             return province
     if n_city == n_prefecture == n_county == 0:
         return ranked[0]  # no voice: the place the article names most
+    # the paper's own voice outweighs the visitors' bodies it names (来到我县 … 市委书记)
+    own_county, own_city = COUNTY_SELF.search(text), CITY_SELF.search(text)
+    if own_county and not own_city:
+        n_county = n_city + n_prefecture + 1
+    elif own_city and not own_county:
+        n_county = 0
     if n_county > n_city + n_prefecture:
         return next((d for d in ranked if d.level == "county"), ranked[0])
     # a county-level city's paper writes 市委 and 全市 of itself (瓦房店市 under 大连市)
