@@ -73,6 +73,8 @@ def short_forms_of(name: str, level: str) -> list[str]:
         core = name
         if level == "province" and name.endswith("自治区"):
             core = _ETHNIC_RE.sub("", name[:-3])
+            # 新疆维吾尔自治区 writes its people without 族
+            core = next((core[: -len(e)] for e in ETHNIC if core.endswith(e) and len(core) > len(e) + 1), core)
         else:
             for suffix in _SHORT_SUFFIXES.get(level, ()):
                 if name.endswith(suffix) and len(name) > len(suffix):

@@ -36,6 +36,7 @@ def gaz() -> Gazetteer:
         ("浙江省", "province", ["浙江"]),
         ("广西壮族自治区", "province", ["广西"]),
         ("内蒙古自治区", "province", ["内蒙古"]),
+        ("新疆维吾尔自治区", "province", ["新疆"]),  # its people written without 族
         ("天荒坪镇", "town", ["天荒坪"]),
         ("新城街道", "town", ["新城"]),
         ("科尔沁右翼中旗", "county", ["科右中旗"]),  # a banner named by its wing and part
