@@ -192,6 +192,8 @@ def test_a_base_that_is_built_is_a_project(nlp: Language) -> None:
             "庐江县举行签约仪式。我县与合肥市多家企业签约。市委常委、组织部长汪卫东出席。",
             {"市委": "合肥市委", "组织部": "合肥市委组织部"},
         ),
+        # a body written after a chain of places lies in the last (北京市|通州区…)
+        ("通州区召开会议。北京市通州区人民检察院检察委员会召开会议。", {"北京市通州区人民检察院检察委员会": "通州区人民检察院检察委员会"}),
         # a bare 政协 is the paper's own, as 县政协 would be
         ("定兴县举行重点项目集中开工活动。副县长刘扬，政协副主席韩军祥出席。", {"政协": "定兴县政协"}),
     ],

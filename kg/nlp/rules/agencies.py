@@ -488,11 +488,13 @@ def _sub_units(text: str, agencies: list[Candidate]) -> list[Candidate]:
 
 
 def _generic_bodies(text: str, place_by_end: dict[int, Candidate], depts: DictMatcher) -> list[Candidate]:
-    """Place + non-standard department name (寿阳县发展改革和科技局), taken as written."""
+    """Place + non-standard department name (寿阳县发展改革和科技局), as written after the
+    full name of its place, as the guide prefixes bodies."""
     out = []
+    starts = {q.start for q in place_by_end.values()}
     for end, p in place_by_end.items():
-        if p.attrs.get("level") not in ("city", "county", "town", "province"):
-            continue
+        if p.attrs.get("level") not in ("city", "county", "town", "province") or end in starts:
+            continue  # 北京市|通州区…: the body lies in the last place of the chain
         m = GENERIC_BODY_RE.match(text, end)
         if m and m.group()[0] in "和与及、":
             continue  # 克拉玛依市和新疆石油管理局: two names, not one
@@ -504,7 +506,7 @@ def _generic_bodies(text: str, place_by_end: dict[int, Candidate], depts: DictMa
                 chain[0].start,
                 m.end(),
                 "AGENCY",
-                text[chain[0].start : m.end()],
+                _jurisdiction_name(load_gazetteer(), chain) + text[end : m.end()],  # 北京市通州区人民检察院… -> 通州区人民检察院…
                 4,
                 {"located_in": p.canonical, "located_code": p.attrs.get("adcode", ""), "nested_places": chain},
             )
