@@ -571,3 +571,9 @@ def test_a_villages_secretary_holds_a_post_in_its_party_branch(nlp: Language) ->
     # a name, 是, and the body and post (彭兴利是中榆树店村党支部书记)
     ex = extract(nlp, "怀柔区喇叭沟门满族乡召开会议。彭兴利是中榆树店村党支部书记,因总是戴着草帽忙碌。")
     assert ("PERSON:彭兴利", "AGENCY:怀柔区喇叭沟门满族乡中榆树店村党支部", "书记") in positions(ex)
+
+
+def test_a_village_body_lies_in_its_village_also_after_its_town(nlp: Language) -> None:
+    """城关镇|九皇山村党支部: the village named earlier ends the body's chain of places."""
+    ex = extract(nlp, "保康县城关镇九皇山村是保康最早发展茶叶产业的村。城关镇九皇山村党支部书记陈启林说。")
+    assert ("AGENCY:保康县城关镇九皇山村党支部", "PLACE:420626100209") in edges(ex, "LOCATED_IN")

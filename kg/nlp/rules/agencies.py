@@ -246,14 +246,13 @@ def agency_from_span(
     pos = party.end() if party else s
     chain = index.chain(pos, e - 1)  # a place that is the whole span is no prefix
     pos = chain[-1].end if chain else pos
-    if not chain:
-        # a place the article names elsewhere, written here as the body's prefix
-        # (某县经开区党工委 after 某县经开区), where the segmenter gave no word edge for it
-        head = next((text[pos : pos + n] for n in index.lengths if pos + n < e and text[pos : pos + n] in index.by_name), None)
-        if head is not None:
-            p = index.by_name[head]
-            chain = [Candidate(pos, pos + len(head), "PLACE", p.canonical, p.priority, p.attrs)]
-            pos += len(head)
+    # a place the article names elsewhere, written here as (the end of) the body's prefix
+    # (某县经开区党工委 after 某县经开区; 城关镇|九皇山村党支部), where no rule read it here
+    head = next((text[pos : pos + n] for n in index.lengths if pos + n < e and text[pos : pos + n] in index.by_name), None)
+    if head is not None:
+        p = index.by_name[head]
+        chain = [*chain, Candidate(pos, pos + len(head), "PLACE", p.canonical, p.priority, p.attrs)]
+        pos += len(head)
     zone = ZONE_BODY_RE.fullmatch(text, chain[0].start if chain else pos, e)
     if zone is not None and (chain or text[pos] not in PREFIX_LEVEL):  # 县开发区管委会: the letter's place names it
         # the body lies in the zone, not in the place the zone's name begins with
