@@ -143,6 +143,16 @@ class Gazetteer:
             p = self.parent(p)
         return out
 
+    def sub_county_prefix(self, d: Division | None) -> str:
+        """What a town's or village's own name is prefixed with in a body's name, as the guide
+        names sub-county bodies: the county (兴县|高家村镇人民政府), for a village the county
+        and the town (南城县天井源乡|河垅村党支部); nothing above a town or where the table
+        lacks a level."""
+        if d is None or d.level not in ("town", "village"):
+            return ""
+        above = [a for a in self.ancestors(d) if a.level in ("county", "town")]
+        return "".join(a.name for a in reversed(above)) if len(above) == (2 if d.level == "village" else 1) else ""
+
     def is_under(self, d: Division, ancestor_code: str) -> bool:
         return d.code != ancestor_code and d.code.startswith(ancestor_code) and any(a.code == ancestor_code for a in self.ancestors(d))
 

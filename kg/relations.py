@@ -365,7 +365,8 @@ def _read_posts(text: str, items: list, start: int, ev: str, post, emit) -> None
         prev_end, prev_kind = e, kind
 
 
-#: what may stand between the names and 为 or 任: 同志, or the count of a list (等18人)
+#: what may stand between the names and 为, 任 or 是: a remark in brackets ((藏族)), the count
+#: of a list (等18人), 同志
 LIST_JOINS = ("、", "和", "与", "及")
 LISTED_RE = re.compile(r"(?:[（(][^（）()]{1,12}[)）])?(?:等[0-9一二三四五六七八九十百余多]*[人名位])?(?:同志)?")
 APPOINT_RE = re.compile("(?:同志)?(?:[^，。；,;：:“”]{0,12}?)(当选为|当选|任命为|提名为|担任|出任|兼任|调任|辞去|免去|不再担任|任|为|是)")
@@ -388,8 +389,8 @@ def _read_appointments(text: str, items: list, ev: str, post, emit) -> None:
             j += 1
         end = people[-1].end
         after = APPOINT_RE.match(text, end)
-        # 为 and 任 are verbs of appointment only right after the names (张三同志为…, 张三、李四等18人为…),
-        # not in 为…带来
+        # 为, 任 and 是 give a post only right after the names (张三同志为…, 张三、李四等18人为…,
+        # 彭兴利是…党支部书记), not in 为…带来
         lead = LISTED_RE.match(text, end)
         if after is None or (after.group(1) in ("为", "任", "是") and after.start(1) != lead.end()):
             i = j
@@ -439,21 +440,13 @@ def _of_level(name: str, level: str, post_level: str) -> bool:
 
 def _government_name(gaz, name: str, adcode: str) -> str:
     """人民政府 of a place, prefixed with its county for a town (兴县高家村镇人民政府)."""
-    d = gaz.get(adcode) if adcode else None
-    if d is not None and d.level == "town":
-        county = gaz.parent(d)
-        if county is not None:
-            return county.name + d.name + "人民政府"
-    return name + "人民政府"
+    return gaz.sub_county_prefix(gaz.get(adcode) if adcode else None) + name + "人民政府"
 
 
 def _branch_name(gaz, village: Mention) -> str:
     """The party branch of a village, prefixed with its county and town as the guide names
     sub-county bodies (互助土族自治县丹麻镇哇麻村党支部)."""
-    d = gaz.get(village.adcode) if village.adcode else None
-    above = [a for a in gaz.ancestors(d) if a.level in ("county", "town")] if d is not None else []
-    prefix = above[1].name + above[0].name if len(above) == 2 else ""
-    return prefix + village.label + "党支部"
+    return gaz.sub_county_prefix(gaz.get(village.adcode) if village.adcode else None) + village.label + "党支部"
 
 
 def _village_in_name(m: Mention, places: list[Mention]) -> Mention | None:

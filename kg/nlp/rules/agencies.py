@@ -337,8 +337,7 @@ def _agency(
 def _full_name(gaz, d: Division) -> str:
     """The name a body of division `d` is prefixed with: a town's under its county (乡党委 in
     a 大化 article -> 大化瑶族自治县板升乡党委), as the guide prefixes sub-county bodies."""
-    county = gaz.parent(d) if d.level == "town" else None
-    return county.name + d.name if county is not None else d.name
+    return gaz.sub_county_prefix(d) + d.name
 
 
 def _jurisdiction_name(gaz, chain: list[Candidate]) -> str:
@@ -346,18 +345,9 @@ def _jurisdiction_name(gaz, chain: list[Candidate]) -> str:
     town's county, for a village its county and town (湖州市安吉县委 -> 安吉县委;
     义棠镇党委 -> 介休市义棠镇党委; 河垅村党支部 -> 南城县天井源乡河垅村党支部)."""
     home = chain[-1]
-    level = home.attrs.get("level")
-    if level not in ("town", "village"):
-        return home.canonical
-    d = gaz.get(home.attrs.get("adcode", ""))
-    above = [a for a in gaz.ancestors(d) if a.level in ("county", "town")] if d is not None else []
-    if level == "village" and len(above) == 2:
-        return above[1].name + above[0].name + home.canonical
-    if level == "town" and len(chain) > 1:
-        return chain[-2].canonical + home.canonical
-    if level == "town" and above:
-        return above[0].name + home.canonical
-    return home.canonical
+    if home.attrs.get("level") == "town" and len(chain) > 1:
+        return chain[-2].canonical + home.canonical  # the county as written before it
+    return gaz.sub_county_prefix(gaz.get(home.attrs.get("adcode", ""))) + home.canonical
 
 
 def _expand_tail(written: str, surface: str, dept: str) -> str:
