@@ -271,3 +271,11 @@ def test_a_papers_own_voice_outweighs_the_visitors_bodies(nlp: Language) -> None
         "市委常委张振伟,饶河县委书记蔡洪生等陪同。饶河县东北黑蜂产业园区建设加快。"
     )
     assert doc._.jurisdiction == "230524"  # 饶河县, not 双鸭山市
+
+
+def test_each_item_of_a_counted_list_of_towns_is_a_town_of_the_articles_county(nlp: Language) -> None:
+    """叶堡、兴国、刘坪、中山四镇: 中山 is not 中山市 here, but the town of 秦安县."""
+    doc = nlp("秦安县实施灌溉工程,涉及叶堡、兴国、刘坪、中山四镇29个村。")
+    towns = {e.text: e._.kg["canonical"] for e in doc.ents if e.label_ == "PLACE" and e.text != "秦安县"}
+    assert towns == {"叶堡": "叶堡镇", "兴国": "兴国镇", "刘坪": "刘坪镇", "中山": "中山镇"}
+    assert all(e._.kg["adcode"].startswith("620522") for e in doc.ents if e.label_ == "PLACE")

@@ -88,12 +88,13 @@ def settle(chosen: list[Candidate], text: str, bounds: set[int]) -> list[Candida
     it; streets, addresses and estates, and kinds of body (县级农投公司), are left out
     (after the join, which reads them); bases being built are projects; places inside a
     song's or book's title are left out; road networks named by their lines are projects; a
-    province read before a firm's name is the firm."""
+    province read before a firm's name is the firm; the items of a counted list of towns
+    are towns."""
     chosen = without_routes(without_street_name_parts(without_national_slogans(chosen), text), text, bounds)
     chosen = places_read_as_persons(without_slogan_verb_objects(chosen, text), text)
     chosen = firms_named_by_province(road_networks_as_projects(without_places_in_titles(chosen, text), text), text)
     chosen = without_generic_orgs(without_addresses(join_coordinated_works(chosen, text), text), text, bounds)
-    return with_built_bases(chosen, text)
+    return counted_town_lists(with_built_bases(chosen, text), text)
 
 
 #: a title in book brackets (:data:`~kg.nlp.rules.policies.BOOK_RE`) that is a document's or an
@@ -203,6 +204,37 @@ def firms_named_by_province(chosen: list[Candidate], text: str) -> list[Candidat
                 c = Candidate(c.start, firm.end(), "ORG", _name(text[c.start : firm.end()]), c.priority, {"source": "province_firm"})
         out.append(c)
     return out
+
+
+#: a list of towns counted by their kind (向阳、洄水、瓦庙、汉王四镇; 叶堡、兴国、刘坪、中山四镇)
+_COUNTED_TOWNS_RE = re.compile(r"((?:[\u4e00-\u9fff]{2,3}、)+[\u4e00-\u9fff]{2,3})等?[两二三四五六七八九十]个?(?:乡镇|镇|乡)")
+
+
+def counted_town_lists(chosen: list[Candidate], text: str) -> list[Candidate]:
+    """Each item of a list of towns counted by their kind (向阳、洄水、瓦庙、汉王四镇) is a
+    town, also where its short form is an everyday word the tagger passed over (向阳, 汉王):
+    the one of that short form under a county the article's places lie in, if only one is."""
+    lists = list(_COUNTED_TOWNS_RE.finditer(text))
+    if not lists:
+        return chosen
+    gaz = load_gazetteer()
+    counties = {c.attrs["adcode"][:6] for c in chosen if c.label == "PLACE" and len(c.attrs.get("adcode", "")) >= 6}
+    shorts = gaz.town_short_forms()
+    out = list(chosen)
+    for m in lists:
+        start = m.start(1)
+        for item in m.group(1).split("、"):
+            s, e = start, start + len(item)
+            start = e + 1
+            towns = [d for d in shorts.get(item, []) if d.code[:6] in counties]
+            # a place read over the item and no further than the list (向阳 as 向阳区, 汉王四镇) gives way
+            read = [c for c in out if c.start < e and s < c.end]
+            if len(towns) == 1 and all(c.label == "PLACE" and m.start(1) <= c.start and c.end <= m.end() for c in read):
+                d = towns[0]
+                out = [c for c in out if c not in read]
+                attrs = {"adcode": d.code, "level": "town", "options": [d.code], "source": "counted_list"}
+                out.append(Candidate(s, e, "PLACE", d.name, 2, attrs))
+    return sorted(out, key=lambda c: c.start)
 
 
 #: What a street's name ends with: a place's short form before it names the street, not
