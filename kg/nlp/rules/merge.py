@@ -210,6 +210,11 @@ def firms_named_by_province(chosen: list[Candidate], text: str) -> list[Candidat
 _COUNTED_TOWNS_RE = re.compile(r"((?:[\u4e00-\u9fff]{2,3}、)+[\u4e00-\u9fff]{2,3})等?[两二三四五六七八九十]个?(?:乡镇|镇|乡)")
 
 
+@cache
+def _town_short_forms() -> dict:
+    return load_gazetteer().town_short_forms()
+
+
 def counted_town_lists(chosen: list[Candidate], text: str) -> list[Candidate]:
     """Each item of a list of towns counted by their kind (向阳、洄水、瓦庙、汉王四镇) is a
     town, also where its short form is an everyday word the tagger passed over (向阳, 汉王):
@@ -217,9 +222,8 @@ def counted_town_lists(chosen: list[Candidate], text: str) -> list[Candidate]:
     lists = list(_COUNTED_TOWNS_RE.finditer(text))
     if not lists:
         return chosen
-    gaz = load_gazetteer()
     counties = {c.attrs["adcode"][:6] for c in chosen if c.label == "PLACE" and len(c.attrs.get("adcode", "")) >= 6}
-    shorts = gaz.town_short_forms()
+    shorts = _town_short_forms()
     out = list(chosen)
     for m in lists:
         start = m.start(1)
