@@ -499,11 +499,26 @@ def test_a_cooperative_named_by_its_village_lies_in_the_village(nlp: Language) -
     assert ("ORG:王寨农牧专业合作社", WANGZHAI) in edges(ex, "LOCATED_IN")
 
 
-def test_the_heads_of_prefectures_and_banners_hold_posts_in_their_governments(nlp: Language) -> None:
-    ex = extract(nlp, "库伦旗召开大会。旗委副书记、旗长王薇作报告。")
-    assert ("PERSON:王薇", "AGENCY:库伦旗人民政府", "旗长") in positions(ex)
-    ex = extract(nlp, "黔东南苗族侗族自治州召开会议。副州长王贵主持。")
-    assert ("PERSON:王贵", "AGENCY:黔东南苗族侗族自治州人民政府", "副州长") in positions(ex)
+@pytest.mark.parametrize(
+    ("text", "post"),
+    [
+        # the heads of banners and prefectures hold posts in their governments
+        ("库伦旗召开大会。旗委副书记、旗长王薇作报告。", ("PERSON:王薇", "AGENCY:库伦旗人民政府", "旗长")),
+        ("黔东南苗族侗族自治州召开会议。副州长王贵主持。", ("PERSON:王贵", "AGENCY:黔东南苗族侗族自治州人民政府", "副州长")),
+        # 哇麻村驻村第一书记: the branch of the village, under its county and town (ANNOTATION.md)
+        (
+            "互助土族自治县丹麻镇召开会议。哇麻村驻村第一书记朱海鹏带着几位村干部围坐在一起。",
+            ("PERSON:朱海鹏", "AGENCY:互助土族自治县丹麻镇哇麻村党支部", "驻村第一书记"),
+        ),
+        # a name, 是, and the body and post (彭兴利是中榆树店村党支部书记)
+        (
+            "怀柔区喇叭沟门满族乡召开会议。彭兴利是中榆树店村党支部书记,因总是戴着草帽忙碌。",
+            ("PERSON:彭兴利", "AGENCY:怀柔区喇叭沟门满族乡中榆树店村党支部", "书记"),
+        ),
+    ],
+)
+def test_a_post_names_the_body_it_is_held_in(nlp: Language, text: str, post: tuple[str, str, str]) -> None:
+    assert post in positions(extract(nlp, text))
 
 
 def test_posts_joined_by_jian_are_one_chain(nlp: Language) -> None:
@@ -562,15 +577,6 @@ def test_every_name_of_a_session_list_holds_its_post(nlp: Language, text: str, p
     people = [e.key for e in ex.entities if e.type == "PERSON"]
     assert len(people) == 3
     assert {(bare(p), *post) for p in people} <= positions(ex), positions(ex)
-
-
-def test_a_villages_secretary_holds_a_post_in_its_party_branch(nlp: Language) -> None:
-    """哇麻村驻村第一书记: the branch of the village, under its county and town (ANNOTATION.md)."""
-    ex = extract(nlp, "互助土族自治县丹麻镇召开会议。哇麻村驻村第一书记朱海鹏带着几位村干部围坐在一起。")
-    assert ("PERSON:朱海鹏", "AGENCY:互助土族自治县丹麻镇哇麻村党支部", "驻村第一书记") in positions(ex)
-    # a name, 是, and the body and post (彭兴利是中榆树店村党支部书记)
-    ex = extract(nlp, "怀柔区喇叭沟门满族乡召开会议。彭兴利是中榆树店村党支部书记,因总是戴着草帽忙碌。")
-    assert ("PERSON:彭兴利", "AGENCY:怀柔区喇叭沟门满族乡中榆树店村党支部", "书记") in positions(ex)
 
 
 def test_a_village_body_lies_in_its_village_also_after_its_town(nlp: Language) -> None:
