@@ -521,13 +521,33 @@ def test_a_post_names_the_body_it_is_held_in(nlp: Language, text: str, post: tup
     assert post in positions(extract(nlp, text))
 
 
-def test_posts_joined_by_jian_are_one_chain(nlp: Language) -> None:
-    ex = extract(nlp, "长子县召开大会。县委副书记兼县长刘志刚出席。县委常委兼常务副县长王静主持。")
-    assert {
-        ("PERSON:刘志刚", "AGENCY:长子县人民政府", "县长"),
-        ("PERSON:王静", "AGENCY:长子县委", "常委"),
-        ("PERSON:王静", "AGENCY:长子县人民政府", "常务副县长"),
-    } <= positions(ex)
+@pytest.mark.parametrize(
+    ("text", "posts"),
+    [
+        # posts joined by 兼 are one chain
+        (
+            "长子县召开大会。县委副书记兼县长刘志刚出席。县委常委兼常务副县长王静主持。",
+            {
+                ("PERSON:刘志刚", "AGENCY:长子县人民政府", "县长"),
+                ("PERSON:王静", "AGENCY:长子县委", "常委"),
+                ("PERSON:王静", "AGENCY:长子县人民政府", "常务副县长"),
+            },
+        ),
+        # an article about a congress standing committee writes its members' posts alone:
+        # they belong to the standing committee (or CPPCC) named last
+        (
+            "盘锦市人大常委会召开第十次会议。副主任王岩主持会议。副主任李淑云、张晓辉,秘书长毛延红参加会议。",
+            {
+                ("PERSON:王岩", "AGENCY:盘锦市人大常委会", "副主任"),
+                ("PERSON:李淑云", "AGENCY:盘锦市人大常委会", "副主任"),
+                ("PERSON:张晓辉", "AGENCY:盘锦市人大常委会", "副主任"),
+                ("PERSON:毛延红", "AGENCY:盘锦市人大常委会", "秘书长"),
+            },
+        ),
+    ],
+)
+def test_every_post_of_a_chain_or_list_is_read(nlp: Language, text: str, posts: set[tuple[str, str, str]]) -> None:
+    assert posts <= positions(extract(nlp, text))
 
 
 def test_a_town_of_a_city_without_counties_is_part_of_the_city(nlp: Language) -> None:
@@ -548,16 +568,8 @@ def test_a_region_a_base_is_ranked_in_is_a_place_but_not_its_site(nlp: Language)
     }
 
 
-def test_a_bare_post_belongs_to_the_standing_committee_or_cppcc_named_last(nlp: Language) -> None:
-    """An article about a congress standing committee writes its members' posts alone."""
-    ex = extract(nlp, "盘锦市人大常委会召开第十次会议。副主任王岩主持会议。副主任李淑云、张晓辉,秘书长毛延红参加会议。")
-    assert {
-        ("PERSON:王岩", "AGENCY:盘锦市人大常委会", "副主任"),
-        ("PERSON:李淑云", "AGENCY:盘锦市人大常委会", "副主任"),
-        ("PERSON:张晓辉", "AGENCY:盘锦市人大常委会", "副主任"),
-        ("PERSON:毛延红", "AGENCY:盘锦市人大常委会", "秘书长"),
-    } <= positions(ex)
-    # a post no such body has (局长) stays unread without its body
+def test_a_bare_post_no_standing_committee_has_stays_unread(nlp: Language) -> None:
+    """局长 written alone in an article about a standing committee names no body."""
     assert not [p for p in positions(extract(nlp, "盘锦市人大常委会召开会议。局长王岩出席。")) if p[0] == "PERSON:王岩"]
 
 
