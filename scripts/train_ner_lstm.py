@@ -1,8 +1,8 @@
 """Train kg's neural NER (character BiLSTM-CRF) from arrays made by ``ner_lstm_data.py``.
 
 Why a script of its own: it needs PyTorch, which kg does not depend on; the shipped
-model is plain numpy weights (``kg/nlp/models/ner_lstm/weights.npz``) that
-:mod:`kg.nlp.ner_lstm` runs on CPU. Deterministic on CPU (fixed seeds, one batch order
+model is plain numpy weights (``kg/nlp/models/ner_lstm/weights.npz``) and, exported
+from them, an ONNX network that :mod:`kg.nlp.ner_lstm` runs on CPU. Deterministic on CPU (fixed seeds, one batch order
 per epoch seed); the best epoch on the dev split of kg's silver annotations (``regional``,
 every label) is kept, or on MSRA's when the data has no silver, or the last one when the
 data holds no dev split at all (``ner_lstm_data.py --final``: then give the epoch count a
@@ -12,6 +12,7 @@ Usage::
 
     python scripts/ner_lstm_data.py --out /tmp/nn           # kg's venv
     python scripts/train_ner_lstm.py --data /tmp/nn --out kg/nlp/models/ner_lstm   # any venv with torch
+    python scripts/export_ner_lstm.py --model kg/nlp/models/ner_lstm              # any venv with onnx
 """
 
 from __future__ import annotations

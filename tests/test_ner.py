@@ -1,8 +1,8 @@
 """Tests for kg.nlp.ner (the packaged learned NER: CRF + BiLSTM-CRF), its spaCy component and kg.nlp.ner_eval.
 
 They guard the offline start-up path (the models load from the package without the
-network), a known news sentence, robustness on odd strings, the numpy BiLSTM against
-its own padding, the BIOES decoder, and the scorer's output format that ``kg evaluate
+network), a known news sentence, robustness on odd strings, the BiLSTM's ONNX network against
+the trained weights and its own padding, the BIOES decoder, and the scorer's output format that ``kg evaluate
 ner`` prints.
 """
 
@@ -28,7 +28,7 @@ def named(text: str, spans) -> set[tuple[str, str]]:
 
 def test_model_files_are_packaged() -> None:
     assert {"weights.npz", "lexicon.tsv.gz", "meta.json"} <= {p.name for p in ner_crf.MODEL_DIR.iterdir()}
-    assert {"weights.npz", "vocab.json.gz", "lexicon.tsv.gz", "meta.json"} <= {p.name for p in ner_lstm.MODEL_DIR.iterdir()}
+    assert {"weights.npz", "network.onnx", "vocab.json.gz", "lexicon.tsv.gz", "meta.json"} <= {p.name for p in ner_lstm.MODEL_DIR.iterdir()}
     size = sum(p.stat().st_size for d in (ner_crf.MODEL_DIR, ner_lstm.MODEL_DIR) for p in d.iterdir())
     assert size < 60e6  # every model together stays under 60 MB
 
@@ -118,14 +118,51 @@ def test_evaluate_prints_micro_f1_last(tmp_path) -> None:
 
 
 def test_lstm_marginals_do_not_depend_on_batch_padding() -> None:
-    """A piece tagged alone or next to longer ones gets the same probabilities."""
+    """A piece tagged alone, padded in a group of its length, or next to much longer ones
+    gets the same probabilities."""
     lstm = load_ner_model().lstm
     short, long = "李强在北京。", SENTENCE * 2
     alone = lstm.marginals([short], ("msra",))[0][0]
-    padded = lstm.marginals([long, short], ("msra",))[0][1]
     assert alone.shape == (len(short), len(TAGS))
-    assert np.allclose(alone, padded, atol=1e-5)
+    for pieces in ([long, short], ["他说" + short, short]):
+        assert np.allclose(alone, lstm.marginals(pieces, ("msra",))[0][1], atol=1e-5)
     assert np.allclose(alone.sum(axis=1), 1.0, atol=1e-4)
+
+
+def _reference_lstm_emissions(piece_inputs: np.ndarray, domain: int) -> np.ndarray:
+    """What PyTorch's BiLSTM and output layer compute from ``weights.npz``, step by step."""
+    with np.load(ner_lstm.MODEL_DIR / "weights.npz") as z:
+        w = {k: z[k].astype(np.float64) for k in z.files}
+    x = np.concatenate([piece_inputs, np.repeat(w["dom.weight"][domain][None, :], len(piece_inputs), axis=0)], axis=1)
+    sigmoid = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    halves = []
+    for d, steps in (("l0", x), ("l0_reverse", x[::-1])):
+        hidden = w[f"lstm.weight_hh_{d}"].shape[1]
+        h, c, hs = np.zeros(hidden), np.zeros(hidden), []
+        for v in steps:
+            gates = w[f"lstm.weight_ih_{d}"] @ v + w[f"lstm.bias_ih_{d}"] + w[f"lstm.weight_hh_{d}"] @ h + w[f"lstm.bias_hh_{d}"]
+            i, f, g, o = np.split(gates, 4)
+            c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+            h = sigmoid(o) * np.tanh(c)
+            hs.append(h)
+        halves.append(np.asarray(hs if d == "l0" else hs[::-1]))
+    return np.concatenate(halves, axis=1) @ w["out.weight"].T + w["out.bias"]
+
+
+def test_onnx_network_computes_the_trained_bilstm() -> None:
+    """``network.onnx`` (exported by scripts/export_ner_lstm.py) gives the emission scores
+    of the BiLSTM in ``weights.npz``: gate order, both directions, each piece's own length,
+    the domain."""
+    lstm = load_ner_model().lstm
+    pieces = [SENTENCE, "李强在北京。", "他说李强在北京。"]
+    lengths = np.asarray([len(p) for p in pieces])
+    inputs = lstm._inputs(pieces)
+    for domain in ("msra", "regional"):
+        got = lstm._emissions(inputs, lengths, domain)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        for k, (s, n) in enumerate(zip(starts, lengths, strict=True)):
+            want = _reference_lstm_emissions(inputs[s : s + n].astype(np.float64), lstm.domains.index(domain))
+            assert np.allclose(got[k, :n], want, atol=1e-3)
 
 
 def test_crf_marginals_are_distributions() -> None:

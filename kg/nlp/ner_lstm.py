@@ -1,4 +1,4 @@
-"""kg's neural NER: a character BiLSTM-CRF with dictionary features, run on CPU in numpy.
+"""kg's neural NER: a character BiLSTM-CRF with dictionary features, run on CPU (numpy and onnxruntime).
 
 Why: the character CRF (:mod:`kg.nlp.ner_crf`) sees a fixed window of five characters; names
 whose cue lies further away (a list of officials, a transliterated foreign name, a
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Final
 
 import numpy as np
+import onnxruntime as ort
 from threadpoolctl import ThreadpoolController
 
 from kg.nlp.ner_crf import chain_marginals
@@ -77,6 +78,10 @@ class Encoder:
 
 # --------------------------------------------------------------------------- model
 
+#: A piece shorter than this share of the longest in its group starts a new group
+#: (:meth:`LSTMTagger._emissions`): fewer padded steps for one more network call.
+GROUP_SHARE: Final[float] = 0.6
+
 
 @cache
 def _blas() -> ThreadpoolController:
@@ -84,48 +89,41 @@ def _blas() -> ThreadpoolController:
 
 
 class LSTMTagger:
-    """The packaged BiLSTM-CRF (``kg/nlp/models/ner_lstm``): numpy weights, run without PyTorch.
+    """The packaged BiLSTM-CRF (``kg/nlp/models/ner_lstm``), run without PyTorch: the inputs
+    are looked up in numpy (``weights.npz``), the recurrent network runs in onnxruntime
+    (``network.onnx``, exported from the same weights by ``scripts/export_ner_lstm.py``),
+    and the CRF layer's forward-backward in numpy.
 
-    The input projections of the character, class and domain embeddings are
-    precomputed per vocabulary entry at load time, so tagging does one matrix product
-    for the bigram and dictionary inputs and one small product per step.
+    onnxruntime runs on one thread: kg parallelises by processes (``-j``).
     """
 
     def __init__(self, model_dir: str | Path = MODEL_DIR) -> None:
         model_dir = Path(model_dir)
-        for name in ("weights.npz", "vocab.json.gz", "lexicon.tsv.gz"):
+        for name, how in (
+            ("weights.npz", "train it with scripts/train_ner_lstm.py"),
+            ("vocab.json.gz", "train it with scripts/train_ner_lstm.py"),
+            ("lexicon.tsv.gz", "train it with scripts/train_ner_lstm.py"),
+            ("network.onnx", "export it with scripts/export_ner_lstm.py"),
+        ):
             if not (model_dir / name).is_file():
-                raise FileNotFoundError(f"NER model file {name} not found in {model_dir}; train it with scripts/train_ner_lstm.py")
+                raise FileNotFoundError(f"NER model file {name} not found in {model_dir}; {how}")
         with gzip.open(model_dir / "vocab.json.gz", "rt", encoding="utf-8") as fh:
             vocab = json.load(fh)
         self.encoder = Encoder(vocab, Lexicon.load(model_dir / "lexicon.tsv.gz"))
         self.domains = tuple(vocab["domains"])
         self.n_lex = len(vocab["lex_tags"]) * LEX_SLOTS
         with np.load(model_dir / "weights.npz") as z:
-            w = {k: z[k].astype(np.float32) for k in z.files}
-        w_ih = np.concatenate([w["lstm.weight_ih_l0"].T, w["lstm.weight_ih_l0_reverse"].T], axis=1)  # D x 8H
-        dc, db, dcls = (w[k].shape[1] for k in ("char.weight", "bigram.weight", "cls.weight"))
-        dl = w["lex.weight"].shape[0]
-        cut = np.cumsum([dc, db, db, dcls, dl])
-        w_char, w_bl, w_br, w_cls, w_lex, w_dom = np.split(w_ih, cut, axis=0)
-        self.char_proj = w["char.weight"] @ w_char
-        self.cls_proj = w["cls.weight"] @ w_cls
-        self.dom_proj = w["dom.weight"] @ w_dom + np.concatenate(
-            [w["lstm.bias_ih_l0"] + w["lstm.bias_hh_l0"], w["lstm.bias_ih_l0_reverse"] + w["lstm.bias_hh_l0_reverse"]]
-        )
-        self.bigram = w["bigram.weight"]
-        self.w_rest = np.concatenate([w_bl, w_br, w_lex], axis=0)  # (2 db + dl) x 8H
-        self.lex_w, self.lex_b = w["lex.weight"].T.copy(), w["lex.bias"]
-        self.w_hh = np.stack([w["lstm.weight_hh_l0"].T, w["lstm.weight_hh_l0_reverse"].T])  # 2 x H x 4H
-        self.hidden = H = self.w_hh.shape[1]
-        self.out_w, self.out_b = w["out.weight"].T.copy(), w["out.bias"]
-        self._exp_trans, self._exp_start, self._exp_end = (np.exp(w[k].astype(np.float64)) for k in ("trans", "start", "end"))
-        scale = np.concatenate([np.full(H, 0.5), np.full(H, 0.5), np.ones(H), np.full(H, 0.5)]).astype(np.float32)  # i f g o
-        self.w_hh *= scale
-        self._scale2 = np.concatenate([scale, scale])
+            self.char, self.bigram, self.cls = (z[k].astype(np.float32) for k in ("char.weight", "bigram.weight", "cls.weight"))
+            self.lex_w, self.lex_b = z["lex.weight"].T.astype(np.float32), z["lex.bias"].astype(np.float32)
+            self._exp_trans, self._exp_start, self._exp_end = (np.exp(z[k].astype(np.float64)) for k in ("trans", "start", "end"))
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.log_severity_level = 3
+        self.network = ort.InferenceSession(str(model_dir / "network.onnx"), options, providers=["CPUExecutionProvider"])
 
-    def _projections(self, pieces: list[str]) -> np.ndarray:
-        """Input projections without the domain part: the pieces' characters one after another (N x 8H)."""
+    def _inputs(self, pieces: list[str]) -> np.ndarray:
+        """The network's inputs: the pieces' characters one after another (sum of lengths x D)."""
         enc = [self.encoder.encode(p) for p in pieces]
         ids = {k: np.concatenate([e[k] for e in enc]) for k in ("char", "bl", "br", "cls")}
         lex = np.zeros((len(ids["char"]), self.n_lex), dtype=np.float32)
@@ -134,51 +132,32 @@ class LSTMTagger:
             n = len(e["char"])
             lex[start + np.repeat(np.arange(n), np.diff(e["lex_ptr"])), e["lex_idx"]] = 1.0
             start += n
-        rest = np.concatenate([self.bigram[ids["bl"]], self.bigram[ids["br"]], np.maximum(lex @ self.lex_w + self.lex_b, 0)], axis=1)
-        proj = rest @ self.w_rest
-        proj += self.char_proj[ids["char"]]
-        proj += self.cls_proj[ids["cls"]]
-        return proj
+        dictionary = np.maximum(lex @ self.lex_w + self.lex_b, 0)
+        bigrams = self.bigram[ids["bl"]], self.bigram[ids["br"]]
+        return np.concatenate([self.char[ids["char"]], *bigrams, self.cls[ids["cls"]], dictionary], axis=1)
 
-    def _emissions(self, proj: np.ndarray, lengths: np.ndarray, domain: str) -> np.ndarray:
-        """Emission scores of the pieces' characters one after another (N x K), for one domain.
+    def _emissions(self, inputs: np.ndarray, lengths: np.ndarray, domain: str) -> np.ndarray:
+        """Emission scores of the pieces, padded (N x T x K; rows past a piece's end are junk).
 
-        The pieces run as packed sequences, longest first: at step t only the pieces
-        longer than t take part, so no padding is ever computed. The backward
-        direction reads each piece reversed, from its own last character, in the same
-        step as the forward one. The gates' sigmoid is tanh of half the input (the
-        halving is folded into the weights), so one tanh serves all four gates.
+        The pieces run longest first in groups of similar length (:data:`GROUP_SHARE`), each
+        group one padded network call, so short pieces do not pay for the longest one.
         """
-        x = (proj + self.dom_proj[self.domains.index(domain) if domain in self.domains else 0]) * self._scale2
-        H = self.hidden
-        order = np.argsort(-lengths, kind="stable")  # longest first
-        lens = lengths[order]
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[order]
-        T = int(lens[0])
-        active = (lens[None, :] > np.arange(T)[:, None]).sum(axis=1)  # pieces still running at each step
-        t_of, b_of = np.nonzero(np.arange(T)[:, None] < lens[None, :])  # every (step, piece) that runs, step-major
-        fwd_rows = starts[b_of] + t_of  # the character each direction reads at that step
-        bwd_rows = starts[b_of] + lens[b_of] - 1 - t_of
-        steps = np.empty((len(t_of), 2, 4 * H), dtype=np.float32)
-        steps[:, 0] = x[fwd_rows, : 4 * H]
-        steps[:, 1] = x[bwd_rows, 4 * H :]
-        h = np.zeros((2, len(lens), H), dtype=np.float32)
-        c = np.zeros_like(h)
-        hs = np.empty((len(t_of), 2, H), dtype=np.float32)
-        first = 0
-        for t in range(T):
-            a = int(active[t])
-            ha, ca = h[:, :a], c[:, :a]
-            z = np.tanh(steps[first : first + a].transpose(1, 0, 2) + np.matmul(ha, self.w_hh))
-            u = z + 1
-            ca[...] = 0.5 * (u[..., H : 2 * H] * ca + u[..., :H] * z[..., 2 * H : 3 * H])
-            ha[...] = 0.5 * u[..., 3 * H :] * np.tanh(ca)
-            hs[first : first + a] = ha.transpose(1, 0, 2)
-            first += a
-        out = np.empty((len(x), 2 * H), dtype=np.float32)
-        out[fwd_rows, :H] = hs[:, 0]
-        out[bwd_rows, H:] = hs[:, 1]
-        return out @ self.out_w + self.out_b
+        dom = np.asarray(self.domains.index(domain) if domain in self.domains else 0, dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        order = np.argsort(-lengths, kind="stable")
+        groups: list[list[int]] = []
+        for i in order.tolist():
+            if not groups or lengths[i] < GROUP_SHARE * lengths[groups[-1][0]]:
+                groups.append([])
+            groups[-1].append(i)
+        out = np.zeros((len(lengths), int(lengths.max()), len(TAGS)), dtype=np.float32)
+        for group in groups:
+            steps = int(lengths[group[0]])
+            x = np.zeros((steps, len(group), inputs.shape[1]), dtype=np.float32)
+            for k, i in enumerate(group):
+                x[: lengths[i], k] = inputs[starts[i] : starts[i] + lengths[i]]
+            (out[group, :steps],) = self.network.run(None, {"X": x, "lens": lengths[group].astype(np.int32), "domain": dom})
+        return out
 
     def marginals(self, pieces: list[str], domains: tuple[str, ...]) -> list[list[np.ndarray]]:
         """Per domain, per piece: P(tag of character i = TAGS[k]), an n x K array (forward-backward).
@@ -190,13 +169,10 @@ class LSTMTagger:
             return self._marginals(pieces, domains)
 
     def _marginals(self, pieces: list[str], domains: tuple[str, ...]) -> list[list[np.ndarray]]:
-        proj = self._projections(pieces)
+        inputs = self._inputs(pieces)
         lengths = np.asarray([len(p) for p in pieces])
-        inside = np.arange(lengths.max())[None, :] < lengths[:, None]
         out = []
         for domain in domains:
-            emis = np.zeros((*inside.shape, len(TAGS)), dtype=np.float32)
-            emis[inside] = self._emissions(proj, lengths, domain)
-            probs = chain_marginals(emis, lengths, self._exp_trans, self._exp_start, self._exp_end)
+            probs = chain_marginals(self._emissions(inputs, lengths, domain), lengths, self._exp_trans, self._exp_start, self._exp_end)
             out.append([p[:n] for p, n in zip(probs, lengths, strict=True)])
         return out
