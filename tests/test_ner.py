@@ -256,3 +256,42 @@ def test_decode_batch_matches_one_by_one() -> None:
     rng = np.random.default_rng(0)
     probs = [rng.dirichlet(np.ones(len(TAGS)), size=n) for n in (1, 7, 3)]
     assert decode(probs) == [decode([p])[0] for p in probs]
+
+
+def _reference_encoding(encoder: ner_lstm.Encoder, vocab: dict, text: str) -> dict[str, list]:
+    """What the BiLSTM was trained on, character by character (dict probes, one set per character)."""
+    from kg.nlp.ner_text import char_class, normalize
+
+    chars = {c: i + 2 for i, c in enumerate(vocab["chars"])}
+    bigrams = {b: i + 2 for i, b in enumerate(vocab["bigrams"])}
+    t = normalize(text)
+    pairs = [bigrams.get(t[i : i + 2], 1) for i in range(len(t) - 1)]
+    feats: list[set[int]] = [set() for _ in t]
+    for i, j, tags in encoder.lexicon.matches(t):
+        for k in (encoder.lex_tags[g] for g in tags if g in encoder.lex_tags):
+            feats[i].add(k * ner_lstm.LEX_SLOTS + min(j - i, 6) - 2)
+            feats[j - 1].add(k * ner_lstm.LEX_SLOTS + 6)
+            for m in range(i + 1, j - 1):
+                feats[m].add(k * ner_lstm.LEX_SLOTS + 5)
+    return {
+        "char": [chars.get(c, 1) for c in t],
+        "bl": [1, *pairs],
+        "br": [*pairs, 1],
+        "cls": ["DNLCSP".index(char_class(c)) * 2 + (c in vocab["surnames"]) for c in t],
+        "lex_ptr": [0, *np.cumsum([len(f) for f in feats]).tolist()],
+        "lex_idx": [x for f in feats for x in sorted(f)],
+    }
+
+
+@pytest.mark.parametrize("text", ["晋中市发展和改革委员会主任张建国在榆次区调研。", "ＡＢＣ１２３北京 😀 Xinjiang 〇一二", "\x00李", "我"])
+def test_bilstm_encoder_gives_the_per_character_features(text: str) -> None:
+    """The encoder's table lookups give what the per-character definition gives."""
+    import gzip
+    import json
+
+    with gzip.open(ner_lstm.MODEL_DIR / "vocab.json.gz", "rt", encoding="utf-8") as fh:
+        vocab = json.load(fh)
+    encoder = load_ner_model().lstm.encoder
+    got = encoder.encode(text)
+    for key, want in _reference_encoding(encoder, vocab, text).items():
+        assert got[key].tolist() == want, key

@@ -23,7 +23,7 @@ from typing import Final
 import numpy as np
 
 from kg.nlp import codepoints
-from kg.nlp.ner_text import ENTITY_GROUPS, TAG_INDEX, TAGS, Lexicon, char_class, normalize
+from kg.nlp.ner_text import CLASS_OF, ENTITY_GROUPS, TAG_INDEX, TAGS, Lexicon, char_class, normalize
 
 MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "ner"
 FEATURE_VERSION: Final[int] = 1
@@ -95,17 +95,6 @@ _WINDOW: Final[dict[str, tuple[str, int]]] = {
 _DOMAIN_WINDOW: Final[dict[str, tuple[str, int]]] = {"c0": ("uni", 2), "b-1": ("bi", 1), "b1": ("bi", 2)}
 _KEY_LENGTH: Final[dict[str, int]] = {"uni": 1, "bi": 2, "skip": 2, "tri": 3, "cls": 3}
 _KINDS: Final[tuple[str, ...]] = tuple(_KEY_LENGTH)
-
-
-class _ClassTable(dict):
-    """``str.translate`` table: character -> its class letter (:func:`char_class`), filled as met."""
-
-    def __missing__(self, code: int) -> str:
-        self[code] = cls = char_class(chr(code))
-        return cls
-
-
-_CLASS_OF: Final[_ClassTable] = _ClassTable()
 
 
 def _window_templates(domains: tuple[str, ...]) -> dict[str, tuple[str, int]]:
@@ -272,7 +261,7 @@ class CRFTagger:
         """
         texts = [normalize(p) for p in pieces]
         padded = "".join(f"^^{t}$$" for t in texts)
-        classes = "".join(f"^^{t.translate(_CLASS_OF)}$$" for t in texts)
+        classes = "".join(f"^^{t.translate(CLASS_OF)}$$" for t in texts)
         lengths = np.asarray([len(t) for t in texts])
         bases = np.concatenate([[0], np.cumsum(lengths + 4)[:-1]])
         pos = np.repeat(bases - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())

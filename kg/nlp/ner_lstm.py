@@ -24,8 +24,9 @@ import numpy as np
 import onnxruntime as ort
 from threadpoolctl import ThreadpoolController
 
+from kg.nlp import codepoints
 from kg.nlp.ner_crf import chain_marginals
-from kg.nlp.ner_text import TAG_INDEX, TAGS, Lexicon, char_class, normalize, spans_to_tags
+from kg.nlp.ner_text import CLASS_OF, TAG_INDEX, TAGS, Lexicon, normalize, spans_to_tags
 
 MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "ner_lstm"
 
@@ -34,14 +35,40 @@ _CLASSES = "DNLCSP"
 LEX_SLOTS = 7
 
 
+def _code_table(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted :mod:`~kg.nlp.codepoints` codes of ``keys`` and each one's id (its place in the
+    vocabulary + 2: 0 is padding, 1 unknown)."""
+    codes = np.asarray([codepoints.word_code(k) for k in keys], dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    return codes[order], (order + 2).astype(np.int32)
+
+
+def _lookup(table: tuple[np.ndarray, np.ndarray], codes: np.ndarray) -> np.ndarray:
+    """Each code's id in ``table``, 1 (unknown) where it has none."""
+    keys, ids = table
+    if not len(keys):
+        return np.ones(len(codes), dtype=np.int32)
+    at = np.minimum(np.searchsorted(keys, codes), len(keys) - 1)
+    return np.where(keys[at] == codes, ids[at], 1).astype(np.int32)
+
+
+#: Class letter (:func:`~kg.nlp.ner_text.char_class`) -> its index, by code point.
+_CLASS_INDEX: Final[np.ndarray] = np.zeros(128, dtype=np.int32)
+_CLASS_INDEX[[ord(c) for c in _CLASSES]] = np.arange(len(_CLASSES))
+
+
 class Encoder:
-    """Text -> integer feature arrays, from the vocabulary the model was trained with."""
+    """Text -> integer feature arrays, from the vocabulary the model was trained with.
+
+    Characters and bigrams are looked up as integer codes in sorted tables (one
+    ``searchsorted`` per document instead of a dict probe per character).
+    """
 
     def __init__(self, vocab: dict, lexicon: Lexicon) -> None:
-        self.chars = {c: i + 2 for i, c in enumerate(vocab["chars"])}  # 0 pad, 1 unknown
-        self.bigrams = {b: i + 2 for i, b in enumerate(vocab["bigrams"])}
+        self.chars = _code_table(vocab["chars"])
+        self.bigrams = _code_table(vocab["bigrams"])
         self.lex_tags = {g: i for i, g in enumerate(vocab["lex_tags"])}
-        self.surnames = set(vocab.get("surnames", ""))
+        self.surnames = np.asarray(sorted({ord(c) for c in vocab.get("surnames", "")}), dtype=np.int64)
         self.lexicon = lexicon
 
     def encode(self, text: str) -> dict[str, np.ndarray]:
@@ -49,26 +76,25 @@ class Encoder:
         CSR (``lex_ptr``, ``lex_idx``)."""
         t = normalize(text)
         n = len(t)
-        get_c, get_b = self.chars.get, self.bigrams.get
-        char = np.fromiter((get_c(c, 1) for c in t), dtype=np.int32, count=n)
-        pairs = [get_b(t[i : i + 2], 1) for i in range(n - 1)]
-        bl = np.asarray([1, *pairs], dtype=np.int32)
-        br = np.asarray([*pairs, 1], dtype=np.int32)
-        cls = np.fromiter((_CLASSES.index(char_class(c)) * 2 + (c in self.surnames) for c in t), dtype=np.int32, count=n)
-        feats: list[set[int]] = [set() for _ in range(n)]
-        for i, j, tags in self.lexicon.matches(t):
-            for g in tags:
-                k = self.lex_tags.get(g)
-                if k is None:
-                    continue
-                base = k * LEX_SLOTS
-                feats[i].add(base + min(j - i, 6) - 2)
-                feats[j - 1].add(base + 6)
-                for m in range(i + 1, j - 1):
-                    feats[m].add(base + 5)
+        cp = codepoints.points(t)
+        char = _lookup(self.chars, cp)
+        pairs = _lookup(self.bigrams, codepoints.code([cp[:-1], cp[1:]]))
+        bl = np.concatenate([[1], pairs]).astype(np.int32)
+        br = np.concatenate([pairs, [1]]).astype(np.int32)
+        cls = _CLASS_INDEX[codepoints.points(t.translate(CLASS_OF))] * 2 + np.isin(cp, self.surnames)
+        lex_tags = self.lex_tags
+        found = [(i, j, lex_tags[g]) for i, j, tags in self.lexicon.matches(t) for g in tags if g in lex_tags]
+        s, e, k = np.asarray(found, dtype=np.int64).reshape(-1, 3).T
+        base = k * LEX_SLOTS
+        inner = np.maximum(e - s - 2, 0)  # the characters between a word's first and last
+        owner = np.repeat(np.arange(len(s)), inner)
+        place = s[owner] + 1 + np.arange(len(owner)) - np.repeat(np.cumsum(inner) - inner, inner)
+        at = np.concatenate([s, e - 1, place])
+        slot = np.concatenate([base + np.minimum(e - s, 6) - 2, base + 6, base[owner] + 5])
+        keys = np.unique(at * (len(lex_tags) * LEX_SLOTS) + slot)  # each slot once per character, in order
         lex_ptr = np.zeros(n + 1, dtype=np.int64)
-        lex_ptr[1:] = np.cumsum([len(f) for f in feats])
-        lex_idx = np.fromiter((x for f in feats for x in sorted(f)), dtype=np.int32, count=int(lex_ptr[-1]))
+        lex_ptr[1:] = np.cumsum(np.bincount(keys // (len(lex_tags) * LEX_SLOTS), minlength=n))
+        lex_idx = (keys % (len(lex_tags) * LEX_SLOTS)).astype(np.int32)
         return {"char": char, "bl": bl, "br": br, "cls": cls, "lex_ptr": lex_ptr, "lex_idx": lex_idx}
 
     @staticmethod

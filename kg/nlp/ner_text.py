@@ -57,6 +57,18 @@ def char_class(ch: str) -> str:
     return "P"
 
 
+class _ClassTable(dict):
+    """``str.translate`` table: character -> its class letter (:func:`char_class`), filled as met."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = cls = char_class(chr(code))
+        return cls
+
+
+#: ``text.translate(CLASS_OF)``: each character's :func:`char_class` letter, in one call.
+CLASS_OF: Final[_ClassTable] = _ClassTable()
+
+
 # --------------------------------------------------------------------------- lexicon
 
 
