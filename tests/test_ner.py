@@ -295,3 +295,9 @@ def test_bilstm_encoder_gives_the_per_character_features(text: str) -> None:
     got = encoder.encode(text)
     for key, want in _reference_encoding(encoder, vocab, text).items():
         assert got[key].tolist() == want, key
+    # after another piece: the same features, no bigram or dictionary word across the two
+    both = encoder.encode_many(["晋中市", text])
+    for key in ("char", "bl", "br", "cls"):
+        assert both[key][3:].tolist() == got[key].tolist(), key
+    assert both["lex_idx"][both["lex_ptr"][3] :].tolist() == got["lex_idx"].tolist()
+    assert (np.diff(both["lex_ptr"])[3:] == np.diff(got["lex_ptr"])).all()

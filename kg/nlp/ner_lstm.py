@@ -60,8 +60,8 @@ _CLASS_INDEX[[ord(c) for c in _CLASSES]] = np.arange(len(_CLASSES))
 class Encoder:
     """Text -> integer feature arrays, from the vocabulary the model was trained with.
 
-    Characters and bigrams are looked up as integer codes in sorted tables (one
-    ``searchsorted`` per document instead of a dict probe per character).
+    Characters and bigrams are looked up as integer codes in sorted tables: one
+    ``searchsorted`` for all pieces of a document instead of a dict probe per character.
     """
 
     def __init__(self, vocab: dict, lexicon: Lexicon) -> None:
@@ -74,16 +74,32 @@ class Encoder:
     def encode(self, text: str) -> dict[str, np.ndarray]:
         """Per character: ``char``, ``bl``/``br`` (bigram ids), ``cls``; dictionary slots as
         CSR (``lex_ptr``, ``lex_idx``)."""
-        t = normalize(text)
+        return self.encode_many([text])
+
+    def encode_many(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """:meth:`encode` of each text, one after another: no bigram or dictionary word
+        reaches across two texts."""
+        normalized = [normalize(t) for t in texts]
+        t = "".join(normalized)
         n = len(t)
         cp = codepoints.points(t)
         char = _lookup(self.chars, cp)
         pairs = _lookup(self.bigrams, codepoints.code([cp[:-1], cp[1:]]))
-        bl = np.concatenate([[1], pairs]).astype(np.int32)
-        br = np.concatenate([pairs, [1]]).astype(np.int32)
+        bl, br = np.ones(n, dtype=np.int32), np.ones(n, dtype=np.int32)
+        bl[1:], br[:-1] = pairs, pairs
+        lengths = np.asarray([len(x) for x in normalized], dtype=np.int64)
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        bl[starts[starts < n]], br[ends[ends > 0] - 1] = 1, 1
         cls = _CLASS_INDEX[codepoints.points(t.translate(CLASS_OF))] * 2 + np.isin(cp, self.surnames)
-        lex_tags = self.lex_tags
-        found = [(i, j, lex_tags[g]) for i, j, tags in self.lexicon.matches(t) for g in tags if g in lex_tags]
+        lex_tags, matches = self.lex_tags, self.lexicon.matches
+        found = [
+            (o + i, o + j, lex_tags[g])
+            for o, x in zip(starts.tolist(), normalized, strict=True)
+            for i, j, tags in matches(x)
+            for g in tags
+            if g in lex_tags
+        ]
         s, e, k = np.asarray(found, dtype=np.int64).reshape(-1, 3).T
         base = k * LEX_SLOTS
         inner = np.maximum(e - s - 2, 0)  # the characters between a word's first and last
@@ -150,14 +166,10 @@ class LSTMTagger:
 
     def _inputs(self, pieces: list[str]) -> np.ndarray:
         """The network's inputs: the pieces' characters one after another (sum of lengths x D)."""
-        enc = [self.encoder.encode(p) for p in pieces]
-        ids = {k: np.concatenate([e[k] for e in enc]) for k in ("char", "bl", "br", "cls")}
-        lex = np.zeros((len(ids["char"]), self.n_lex), dtype=np.float32)
-        start = 0
-        for e in enc:
-            n = len(e["char"])
-            lex[start + np.repeat(np.arange(n), np.diff(e["lex_ptr"])), e["lex_idx"]] = 1.0
-            start += n
+        ids = self.encoder.encode_many(pieces)
+        n = len(ids["char"])
+        lex = np.zeros((n, self.n_lex), dtype=np.float32)
+        lex[np.repeat(np.arange(n), np.diff(ids["lex_ptr"])), ids["lex_idx"]] = 1.0
         dictionary = np.maximum(lex @ self.lex_w + self.lex_b, 0)
         bigrams = self.bigram[ids["bl"]], self.bigram[ids["br"]]
         return np.concatenate([self.char[ids["char"]], *bigrams, self.cls[ids["cls"]], dictionary], axis=1)
