@@ -301,3 +301,23 @@ def test_bilstm_encoder_gives_the_per_character_features(text: str) -> None:
         assert both[key][3:].tolist() == got[key].tolist(), key
     assert both["lex_idx"][both["lex_ptr"][3] :].tolist() == got["lex_idx"].tolist()
     assert (np.diff(both["lex_ptr"])[3:] == np.diff(got["lex_ptr"])).all()
+
+
+def test_lexicon_matches_every_word_at_every_position() -> None:
+    """Every occurrence of every word, overlapping and nested ones too, in order; a word
+    added after a first match is found as well."""
+    from kg.nlp.ner_text import Lexicon
+
+    lexicon = Lexicon()
+    for word, tag in (("北京", "G"), ("北京市", "G"), ("京市", "l0"), ("市政府", "A"), ("北京市政府", "A"), ("😀京", "o0")):
+        lexicon.add(word, tag)
+    text = "北京市政府在北京。😀京北"
+
+    def every(lex: Lexicon) -> list[tuple[int, int, str]]:
+        return [(i, j, text[i:j]) for i in range(len(text)) for j in range(i + 2, len(text) + 1) if text[i:j] in lex.words]
+
+    assert [(i, j, text[i:j]) for i, j, _ in lexicon.matches(text)] == every(lexicon)
+    lexicon.add("在北", "l0")
+    assert ("在北", ("l0",)) in [(text[i:j], tags) for i, j, tags in lexicon.matches(text)]
+    assert [(i, j, text[i:j]) for i, j, _ in lexicon.matches(text)] == every(lexicon)
+    assert list(lexicon.matches("北")) == [] and list(Lexicon().matches(text)) == []

@@ -13,6 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
+import numpy as np
+
+from kg.nlp import codepoints
 from kg.nlp.corpora import KG_LABELS as LABELS
 from kg.nlp.corpora import Example
 from kg.nlp.corpora import tags_to_spans as tags_to_spans  # the corpora's decoder, for the taggers' BIOES
@@ -91,6 +94,7 @@ class Lexicon:
     def __init__(self) -> None:
         self.words: dict[str, tuple[str, ...]] = {}
         self.prefixes: set[str] = set()
+        self._openings: np.ndarray | None = None
 
     def add(self, word: str, tag: str) -> None:
         word = normalize(word.strip())
@@ -101,18 +105,40 @@ class Lexicon:
             self.words[word] = tuple(sorted((*have, tag)))
         for k in range(1, len(word)):
             self.prefixes.add(word[:k])
+        self._openings = None
 
     def copy(self) -> Lexicon:
         other = Lexicon()
         other.words = dict(self.words)
         other.prefixes = set(self.prefixes)
+        other._openings = self._openings
         return other
 
+    def _opening_codes(self) -> np.ndarray:
+        """Sorted codes of the first two characters of every word (each word has two or more)."""
+        if self._openings is None:
+            self._openings = np.unique(np.asarray([codepoints.word_code(w[:2]) for w in self.words], dtype=np.int64))
+        return self._openings
+
     def matches(self, t: str) -> Iterable[tuple[int, int, tuple[str, ...]]]:
-        """(start, end, tags) for every dictionary word in the normalised text ``t``."""
-        words, prefixes, n = self.words, self.prefixes, len(t)
-        for i in range(n - 1):
-            j = i + 1
+        """(start, end, tags) for every dictionary word in the normalised text ``t``.
+
+        Only positions whose two characters open some word are probed (found for the
+        whole text at once with ``searchsorted``); from there the word grows while it is
+        a prefix of some word.
+        """
+        openings, n = self._opening_codes(), len(t)
+        if n < 2 or not len(openings):
+            return
+        cp = codepoints.points(t)
+        pairs = codepoints.code([cp[:-1], cp[1:]])
+        found = openings[np.minimum(np.searchsorted(openings, pairs), len(openings) - 1)] == pairs
+        words, prefixes = self.words, self.prefixes
+        for i in np.flatnonzero(found).tolist():
+            j = i + 2
+            tags = words.get(t[i:j])
+            if tags is not None:
+                yield i, j, tags
             while j < n and t[i:j] in prefixes:
                 j += 1
                 tags = words.get(t[i:j])
