@@ -185,32 +185,35 @@ def chain_marginals(
 
     In probability space, rescaled to sum 1 every few steps (the scale cancels when
     alpha x beta is normalised per character; with emission scores shifted to a
-    maximum of 0, eight steps can neither overflow nor underflow a double): two or
-    three numpy calls a step instead of a log-sum-exp's eight. ``exp_start``/``exp_end``:
+    maximum of 0, eight steps can neither overflow nor underflow a double): two numpy
+    calls a step instead of a log-sum-exp's eight, each writing into its step's row of a
+    time-major array; a piece's end scores are set only at the step of its last
+    character. ``exp_start``/``exp_end``:
     exp of the first/last tag scores (none: crfsuite has no such scores).
     """
     B, T, K = emis.shape
-    last = lengths - 1
-    e = np.exp(emis - emis.max(axis=2, keepdims=True), dtype=np.float64)
+    e = np.exp(emis - emis.max(axis=2, keepdims=True), dtype=np.float64).transpose(1, 0, 2).copy()  # T x B x K
     trans_t = exp_trans.T
-    alpha = np.empty((B, T, K))
-    alpha[:, 0] = a = e[:, 0] if exp_start is None else exp_start * e[:, 0]
+    alpha = np.empty((T, B, K))
+    np.multiply(e[0], 1.0 if exp_start is None else exp_start, out=alpha[0])
     for t in range(1, T):
-        a = (a @ exp_trans) * e[:, t]
+        a = np.matmul(alpha[t - 1], exp_trans, out=alpha[t])
+        a *= e[t]
         if t % _RESCALE == 0:
             a /= a.sum(axis=1, keepdims=True)
-        alpha[:, t] = a
-    beta = np.empty((B, T, K))
-    ends = np.ones((1, K)) if exp_end is None else exp_end[None, :]
-    b = np.where((last == T - 1)[:, None], ends, 1.0)
-    beta[:, T - 1] = b
+    beta = np.empty((T, B, K))
+    ends = np.ones(K) if exp_end is None else exp_end
+    ending = {t: np.flatnonzero(lengths - 1 == t) for t in np.unique(lengths - 1).tolist()}  # pieces by last character
+    beta[T - 1] = 1.0
+    beta[T - 1][ending.get(T - 1, [])] = ends
+    scratch = np.empty((B, K))
     for t in range(T - 2, -1, -1):
-        b = (e[:, t + 1] * b) @ trans_t
+        b = np.matmul(np.multiply(e[t + 1], beta[t + 1], out=scratch), trans_t, out=beta[t])
         if t % _RESCALE == 0:
             b /= b.sum(axis=1, keepdims=True)
-        b = np.where((t < last)[:, None], b, ends)
-        beta[:, t] = b
-    p = alpha * beta
+        if t in ending:
+            b[ending[t]] = ends
+    p = (alpha * beta).transpose(1, 0, 2)
     return (p / p.sum(axis=2, keepdims=True)).astype(np.float32)
 
 
