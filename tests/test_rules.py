@@ -438,3 +438,18 @@ def test_a_body_with_no_place_to_name_it_still_loses_its_session(nlp: Language) 
     # no place in the article: the body stays as written, but one body, not one per session
     agency, _ = _span_candidate(nlp, "市七届人大常委会第二十次会议召开。", "市七届人大常委会", None)
     assert agency.canonical == "市人大常委会"
+
+
+@pytest.mark.parametrize("longest_only", [True, False])
+def test_dict_matcher_finds_every_word_longest_first(longest_only: bool) -> None:
+    """Every start of every word (one-character words and words past the text's end
+    included), longest first at each start, as a probe of every position would give."""
+    from kg.nlp.rules.base import DictMatcher
+
+    words = ["市", "晋中", "晋中市", "中市", "榆次区", "😀榆", "区"]
+    text = "晋中市榆次区，😀榆次区市晋中"
+    want = [(i, i + n, text[i : i + n]) for i in range(len(text)) for n in (3, 2, 1) if i + n <= len(text) and text[i : i + n] in words]
+    if longest_only:
+        want = [m for k, m in enumerate(want) if k == 0 or want[k - 1][0] != m[0]]
+    assert list(DictMatcher(words).finditer(text, longest_only)) == want
+    assert list(DictMatcher([]).finditer(text)) == [] and list(DictMatcher(words).finditer("")) == []

@@ -7,7 +7,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
 from spacy.attrs import IDX, LENGTH
+
+from kg.nlp import codepoints
 
 CJK = "\u4e00-\u9fff"
 CJK_RE = re.compile(f"[{CJK}]")
@@ -38,7 +41,9 @@ class DictMatcher:
     """All occurrences of a fixed set of strings, longest first at each position.
 
     A plain dict probe per (position, length) is fast enough for this use (tens of
-    thousands of names, names up to ~20 characters) and needs no dependency.
+    thousands of names, names up to ~20 characters) and needs no dependency. Only
+    positions where some word can start are probed: its first character is a word, or
+    its first two open one (found for the whole text at once with ``searchsorted``).
     """
 
     def __init__(self, words: Iterable[str]) -> None:
@@ -49,14 +54,23 @@ class DictMatcher:
         for w in self.words:
             by_first.setdefault(w[0], set()).add(len(w))
         self.lengths_by_first = {ch: sorted(ns, reverse=True) for ch, ns in by_first.items()}
+        self._singles = np.asarray(sorted({ord(w) for w in self.words if len(w) == 1}), dtype=np.int64)
+        self._openings = np.unique(np.asarray([codepoints.word_code(w[:2]) for w in self.words if len(w) >= 2], dtype=np.int64))
+
+    def _starts(self, text: str) -> list[int]:
+        """The positions of ``text`` where a word may start."""
+        cp = codepoints.points(text)
+        found = np.zeros(len(cp), dtype=bool)
+        for table, codes in ((self._singles, cp), (self._openings, codepoints.code([cp[:-1], cp[1:]]))):
+            if len(table) and len(codes):
+                found[: len(codes)] |= table[np.minimum(np.searchsorted(table, codes), len(table) - 1)] == codes
+        return np.flatnonzero(found).tolist()
 
     def finditer(self, text: str, longest_only: bool = True) -> Iterator[tuple[int, int, str]]:
         """(start, end, word) for matches; with longest_only, one match per start."""
         words, by_first = self.words, self.lengths_by_first
-        for i, ch in enumerate(text):
-            lengths = by_first.get(ch)
-            if lengths is None:
-                continue
+        for i in self._starts(text):
+            lengths = by_first[text[i]]
             for n in lengths:
                 w = text[i : i + n]
                 if len(w) == n and w in words:
