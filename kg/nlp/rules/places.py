@@ -278,7 +278,7 @@ def _villages(text: str, found: list[Candidate], gaz: Gazetteer, bounds: set[int
     as a village (如宋曲村将…) in a paragraph that names its town."""
     # county-level codes and below: a province-wide match (晋中乡村 -> 中乡村) proves nothing
     context = {code for c in found for code in c.attrs.get("options", []) if len(code) >= 6}
-    villages = gaz.villages_under(context)
+    villages = None  # read at the first name that could be a village
     ends = {c.end: c for c in found if c.attrs.get("level") == "town"}
     towns = sorted((c for c in found if c.attrs.get("level") == "town"), key=lambda c: c.start)
     out = []
@@ -293,6 +293,8 @@ def _villages(text: str, found: list[Candidate], gaz: Gazetteer, bounds: set[int
             after_town = s in ends
             if s < 0 or not _village_like(name) or not (s in bounds or after_town) or (k == 1 and not after_town):
                 continue
+            if villages is None:
+                villages = gaz.villages_under(context)
             options = [d for d in villages.get(name, []) if any(d.code.startswith(c) for c in context)]
             if options:
                 best = _nearest_village(options, context)
