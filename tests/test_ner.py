@@ -321,3 +321,8 @@ def test_lexicon_matches_every_word_at_every_position() -> None:
     assert ("在北", ("l0",)) in [(text[i:j], tags) for i, j, tags in lexicon.matches(text)]
     assert [(i, j, text[i:j]) for i, j, _ in lexicon.matches(text)] == every(lexicon)
     assert list(lexicon.matches("北")) == [] and list(Lexicon().matches(text)) == []
+    # several texts at once: each one's matches at its place in the texts joined, none across two
+    texts = ["北京", "市政府在北", "", "京市", "北京市 政府"]
+    offsets = np.cumsum([0, *map(len, texts)])
+    want = [(o + i, o + j, tags) for o, t in zip(offsets, texts, strict=False) for i, j, tags in lexicon.matches(t)]
+    assert lexicon.matches_many(texts) == want

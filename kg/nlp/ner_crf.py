@@ -289,11 +289,7 @@ class CRFTagger:
         fixed, unknown, weights = self.fixed, self.unknown, self.weights
         surname = np.fromiter((ch in self.surnames for t in texts for ch in t), dtype=bool, count=len(pos))
         # dictionary matches: each adds its weights to its first, last and inner characters
-        found: list[tuple[int, int, int]] = []
-        start = 0
-        for t in texts:
-            found.extend((start + i, start + j, self._lexicon_set[tags, min(j - i, 6)]) for i, j, tags in self.lexicon.matches(t))
-            start += len(t)
+        found = [(i, j, self._lexicon_set[tags, min(j - i, 6)]) for i, j, tags in self.lexicon.matches_many(texts)]
         lexicon = np.zeros((len(pos), len(TAGS)))
         if found:
             s, e, k = np.asarray(found, dtype=np.int64).T

@@ -92,14 +92,8 @@ class Encoder:
         starts = ends - lengths
         bl[starts[starts < n]], br[ends[ends > 0] - 1] = 1, 1
         cls = _CLASS_INDEX[codepoints.points(t.translate(CLASS_OF))] * 2 + np.isin(cp, self.surnames)
-        lex_tags, matches = self.lex_tags, self.lexicon.matches
-        found = [
-            (o + i, o + j, lex_tags[g])
-            for o, x in zip(starts.tolist(), normalized, strict=True)
-            for i, j, tags in matches(x)
-            for g in tags
-            if g in lex_tags
-        ]
+        lex_tags = self.lex_tags
+        found = [(i, j, lex_tags[g]) for i, j, tags in self.lexicon.matches_many(normalized) for g in tags if g in lex_tags]
         s, e, k = np.asarray(found, dtype=np.int64).reshape(-1, 3).T
         base = k * LEX_SLOTS
         inner = np.maximum(e - s - 2, 0)  # the characters between a word's first and last

@@ -145,6 +145,18 @@ class Lexicon:
                 if tags is not None:
                     yield i, j, tags
 
+    def matches_many(self, texts: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+        """:meth:`matches` of each normalised text, at their places in the texts joined one
+        after another; one pass over them joined with spaces (no word holds a space, so
+        none runs from one text into the next)."""
+        joined = " ".join(texts)
+        cuts = np.cumsum([len(t) + 1 for t in texts])  # where each text's separator ends
+        found = list(self.matches(joined))
+        if not found:
+            return []
+        pieces = np.searchsorted(cuts, [i for i, _, _ in found], side="right").tolist()
+        return [(i - k, j - k, tags) for (i, j, tags), k in zip(found, pieces, strict=True)]
+
     def add_features(self, t: str, feats: list[list[str]]) -> None:
         for i, j, tags in self.matches(t):
             length = str(min(j - i, 6))
