@@ -23,7 +23,7 @@ from typing import Final
 import numpy as np
 
 from kg.nlp import codepoints
-from kg.nlp.ner_text import CLASS_OF, ENTITY_GROUPS, TAG_INDEX, TAGS, Lexicon, char_class, normalize
+from kg.nlp.ner_text import CLASS_OF, ENTITY_GROUPS, TAG_INDEX, TAGS, Lexicon, char_class, inner_characters, normalize
 
 MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "ner"
 FEATURE_VERSION: Final[int] = 1
@@ -294,9 +294,7 @@ class CRFTagger:
         if found:
             s, e, k = np.asarray(found, dtype=np.int64).T
             w = self._lexicon_table[k]
-            inner = np.maximum(e - s - 2, 0)  # the characters between a word's first and last
-            owner = np.repeat(np.arange(len(s)), inner)
-            place = s[owner] + 1 + np.arange(len(owner)) - np.repeat(np.cumsum(inner) - inner, inner)
+            place, owner = inner_characters(s, e)
             at, value = np.concatenate([s, e - 1, place]), np.concatenate([w[:, 0], w[:, 1], w[owner, 2]])
             for tag in range(len(TAGS)):  # np.add.at, but several times faster
                 lexicon[:, tag] = np.bincount(at, weights=value[:, tag], minlength=len(pos))

@@ -26,7 +26,7 @@ from threadpoolctl import ThreadpoolController
 
 from kg.nlp import codepoints
 from kg.nlp.ner_crf import chain_marginals
-from kg.nlp.ner_text import CLASS_OF, TAG_INDEX, TAGS, Lexicon, normalize, spans_to_tags
+from kg.nlp.ner_text import CLASS_OF, TAG_INDEX, TAGS, Lexicon, inner_characters, normalize, spans_to_tags
 
 MODEL_DIR: Final[Path] = Path(__file__).resolve().parent / "models" / "ner_lstm"
 
@@ -96,9 +96,7 @@ class Encoder:
         found = [(i, j, lex_tags[g]) for i, j, tags in self.lexicon.matches_many(normalized) for g in tags if g in lex_tags]
         s, e, k = np.asarray(found, dtype=np.int64).reshape(-1, 3).T
         base = k * LEX_SLOTS
-        inner = np.maximum(e - s - 2, 0)  # the characters between a word's first and last
-        owner = np.repeat(np.arange(len(s)), inner)
-        place = s[owner] + 1 + np.arange(len(owner)) - np.repeat(np.cumsum(inner) - inner, inner)
+        place, owner = inner_characters(s, e)
         at = np.concatenate([s, e - 1, place])
         slot = np.concatenate([base + np.minimum(e - s, 6) - 2, base + 6, base[owner] + 5])
         keys = np.unique(at * (len(lex_tags) * LEX_SLOTS) + slot)  # each slot once per character, in order

@@ -184,6 +184,14 @@ class Lexicon:
         return lex
 
 
+def inner_characters(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For words at ``[starts, ends)``: the positions of the characters between each word's
+    first and last, and the index of the word each lies in (for dictionary features)."""
+    inner = np.maximum(ends - starts - 2, 0)
+    owner = np.repeat(np.arange(len(starts)), inner)
+    return starts[owner] + 1 + np.arange(len(owner)) - np.repeat(np.cumsum(inner) - inner, inner), owner
+
+
 # --------------------------------------------------------------------------- tags
 
 
