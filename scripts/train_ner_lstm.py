@@ -32,7 +32,7 @@ from torch import nn
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from kg.nlp.ner_text import LABELS, TAGS, tags_to_spans  # noqa: E402  (standard library only: runs beside torch)
+from kg.nlp.ner_text import LABELS, TAGS, tags_to_spans  # noqa: E402  (numpy and the standard library only: runs beside torch)
 
 LEX_SLOTS = 7  # as kg.nlp.ner_lstm.LEX_SLOTS (that module needs kg's dependencies)
 N_CLS = 12
