@@ -9,7 +9,7 @@ kept and reused: each :class:`~kg.extraction.DocExtraction` is stored under
 
 where the :func:`fingerprint` hashes everything extraction depends on (kg's
 version and source outside the output side, ``kg/data``, ``kg/nlp/models``, the
-spaCy, spacy-pkuseg and numpy versions). A changed document gets a new key; a
+spaCy, spacy-pkuseg, numpy and onnxruntime versions). A changed document gets a new key; a
 new kg or model gets a new fingerprint and so misses every entry. The doc id is
 not part of the key (a renamed file is a hit); it is set from the current input
 on every load. Each entry also remembers the sha256 of the raw text it was last
@@ -57,7 +57,7 @@ PACKAGE_DIR: Final[Path] = Path(__file__).resolve().parent
 OUTPUT_SIDE: Final[frozenset[str]] = frozenset(
     {"build.py", "cli.py", "engines.py", "cache.py", "graph.py", "explore.py", "evaluate.py", "layout.py", "readwrite"}
 )
-DEPENDENCIES: Final[tuple[str, ...]] = ("spacy", "spacy-pkuseg", "numpy", "opencc")
+DEPENDENCIES: Final[tuple[str, ...]] = ("spacy", "spacy-pkuseg", "numpy", "onnxruntime", "opencc")
 SCALARS: Final[tuple[type, ...]] = (str, int, float, bool)
 
 
