@@ -7,6 +7,7 @@ every n-gram of a document is found at once with ``searchsorted`` in a sorted ta
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 import numpy as np
@@ -31,3 +32,17 @@ def code(parts: list[int] | list[np.ndarray]) -> int | np.ndarray:
 def word_code(word: str) -> int:
     """:func:`code` of a string of at most three characters."""
     return code([ord(c) for c in word])
+
+
+def key_table(keys: Iterable[str]) -> np.ndarray:
+    """The sorted, distinct :func:`word_code` of ``keys`` (each of at most three characters)."""
+    return np.unique(np.asarray([word_code(k) for k in keys], dtype=np.int64))
+
+
+def find(table: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``codes`` stands in the sorted ``table`` and whether it is there at all
+    (where it is not, its place is junk): all of a document's keys in one search."""
+    if not len(table):
+        return np.zeros(np.shape(codes), dtype=np.intp), np.zeros(np.shape(codes), dtype=bool)
+    at = np.minimum(np.searchsorted(table, codes), len(table) - 1)
+    return at, table[at] == codes

@@ -80,9 +80,8 @@ class _Codes:
         """The feature(s) of each code (``missing`` where none)."""
         if not len(self.codes):
             return np.full(codes.shape + self.features.shape[1:], self.missing, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.codes, codes), len(self.codes) - 1)
-        found = (self.codes[at] == codes).reshape(codes.shape + (1,) * (self.features.ndim - 1))
-        return np.where(found, self.features[at], self.missing)
+        at, found = codepoints.find(self.codes, codes)
+        return np.where(found.reshape(codes.shape + (1,) * (self.features.ndim - 1)), self.features[at], self.missing)
 
 
 def _digest(model_dir: Path) -> str:
@@ -180,7 +179,7 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
             order = np.argsort(np.asarray(codes, dtype=np.int64), kind="stable")
             out[f"{name}.codes"] = np.asarray(codes, dtype=np.int64)[order]
             out[f"{name}.features"] = np.asarray(features, dtype=np.int64)[order]
-        out["long_starts"] = np.unique(np.asarray([codepoints.word_code(w[:3]) for w in words if len(w) > 3], dtype=np.int64))
+        out["long_starts"] = codepoints.key_table(w[:3] for w in words if len(w) > 3)
         return out
 
     # ------------------------------------------------------------------ segmenting
@@ -214,7 +213,7 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
         out = np.full((len(joined), len(_LENGTHS)), none, dtype=np.int64)
         out[:, _LENGTHS.index(2)] = self._words2.lookup(two)
         out[:, _LENGTHS.index(3)] = self._words3.lookup(three)
-        starts = np.flatnonzero(np.isin(three, self._long_starts)).tolist()
+        starts = np.flatnonzero(codepoints.find(self._long_starts, three)[1]).tolist()
         get = self._words.get
         for k, length in enumerate(_LENGTHS):
             if length > 3:

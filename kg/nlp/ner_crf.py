@@ -278,8 +278,8 @@ class CRFTagger:
             ("cls", codepoints.code([y[:-2], y[1:-1], y[2:]])),
         ):
             table = self.codes[kind]
-            at = np.minimum(np.searchsorted(table, code), len(table) - 1)
-            ids[kind] = np.where(table[at] == code, at, len(table))
+            at, found = codepoints.find(table, code)
+            ids[kind] = np.where(found, at, len(table))
 
         def column(name: str) -> np.ndarray:
             kind, offset = self.templates[name]

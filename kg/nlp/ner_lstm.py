@@ -46,10 +46,8 @@ def _code_table(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
 def _lookup(table: tuple[np.ndarray, np.ndarray], codes: np.ndarray) -> np.ndarray:
     """Each code's id in ``table``, 1 (unknown) where it has none."""
     keys, ids = table
-    if not len(keys):
-        return np.ones(len(codes), dtype=np.int32)
-    at = np.minimum(np.searchsorted(keys, codes), len(keys) - 1)
-    return np.where(keys[at] == codes, ids[at], 1).astype(np.int32)
+    at, found = codepoints.find(keys, codes)
+    return np.where(found, ids[at] if len(ids) else 1, 1).astype(np.int32)
 
 
 #: Class letter (:func:`~kg.nlp.ner_text.char_class`) -> its index, by code point.

@@ -117,7 +117,7 @@ class Lexicon:
     def _opening_codes(self) -> np.ndarray:
         """Sorted codes of the first two characters of every word (each word has two or more)."""
         if self._openings is None:
-            self._openings = np.unique(np.asarray([codepoints.word_code(w[:2]) for w in self.words], dtype=np.int64))
+            self._openings = codepoints.key_table(w[:2] for w in self.words)
         return self._openings
 
     def matches(self, t: str) -> Iterable[tuple[int, int, tuple[str, ...]]]:
@@ -127,12 +127,11 @@ class Lexicon:
         whole text at once with ``searchsorted``); from there the word grows while it is
         a prefix of some word.
         """
-        openings, n = self._opening_codes(), len(t)
-        if n < 2 or not len(openings):
+        n = len(t)
+        if n < 2:
             return
         cp = codepoints.points(t)
-        pairs = codepoints.code([cp[:-1], cp[1:]])
-        found = openings[np.minimum(np.searchsorted(openings, pairs), len(openings) - 1)] == pairs
+        _, found = codepoints.find(self._opening_codes(), codepoints.code([cp[:-1], cp[1:]]))
         words, prefixes = self.words, self.prefixes
         for i in np.flatnonzero(found).tolist():
             j = i + 2

@@ -54,16 +54,14 @@ class DictMatcher:
         for w in self.words:
             by_first.setdefault(w[0], set()).add(len(w))
         self.lengths_by_first = {ch: sorted(ns, reverse=True) for ch, ns in by_first.items()}
-        self._singles = np.asarray(sorted({ord(w) for w in self.words if len(w) == 1}), dtype=np.int64)
-        self._openings = np.unique(np.asarray([codepoints.word_code(w[:2]) for w in self.words if len(w) >= 2], dtype=np.int64))
+        self._singles = codepoints.key_table(w for w in self.words if len(w) == 1)
+        self._openings = codepoints.key_table(w[:2] for w in self.words if len(w) >= 2)
 
     def _starts(self, text: str) -> list[int]:
         """The positions of ``text`` where a word may start."""
         cp = codepoints.points(text)
-        found = np.zeros(len(cp), dtype=bool)
-        for table, codes in ((self._singles, cp), (self._openings, codepoints.code([cp[:-1], cp[1:]]))):
-            if len(table) and len(codes):
-                found[: len(codes)] |= table[np.minimum(np.searchsorted(table, codes), len(table) - 1)] == codes
+        _, found = codepoints.find(self._singles, cp)
+        found[:-1] |= codepoints.find(self._openings, codepoints.code([cp[:-1], cp[1:]]))[1]
         return np.flatnonzero(found).tolist()
 
     def finditer(self, text: str, longest_only: bool = True) -> Iterator[tuple[int, int, str]]:
