@@ -49,22 +49,13 @@ def network(weights: dict[str, np.ndarray]) -> onnx.ModelProto:
     dirs = ("l0", "l0_reverse")
     W = np.stack([_onnx_gates(w[f"lstm.weight_ih_{d}"][:, :size]) for d in dirs])
     R = np.stack([_onnx_gates(w[f"lstm.weight_hh_{d}"]) for d in dirs])
-    bias = np.stack(
-        [
-            np.stack(
-                [
-                    np.concatenate(
-                        [
-                            _onnx_gates(w[f"lstm.bias_ih_{d}"] + w[f"lstm.bias_hh_{d}"] + w[f"lstm.weight_ih_{d}"][:, size:] @ dom),
-                            np.zeros(4 * hidden, dtype=np.float32),
-                        ]
-                    )
-                    for d in dirs
-                ]
-            )
-            for dom in w["dom.weight"]
-        ]
-    )  # domains x 2 x 8H (ONNX's input and recurrent biases; their sum is what counts)
+
+    def biases(d: str, dom: np.ndarray) -> np.ndarray:
+        """ONNX's input and recurrent biases of direction ``d`` in domain ``dom`` (their sum is what counts)."""
+        summed = w[f"lstm.bias_ih_{d}"] + w[f"lstm.bias_hh_{d}"] + w[f"lstm.weight_ih_{d}"][:, size:] @ dom
+        return np.concatenate([_onnx_gates(summed), np.zeros(4 * hidden, dtype=np.float32)])
+
+    bias = np.stack([np.stack([biases(d, dom) for d in dirs]) for dom in w["dom.weight"]])  # domains x 2 x 8H
     n_tags = w["out.bias"].shape[0]
     nodes = [
         helper.make_node("Gather", ["bias", "domain"], ["B"], axis=0),

@@ -131,13 +131,9 @@ class LSTMTagger:
 
     def __init__(self, model_dir: str | Path = MODEL_DIR) -> None:
         model_dir = Path(model_dir)
-        for name, how in (
-            ("weights.npz", "train it with scripts/train_ner_lstm.py"),
-            ("vocab.json.gz", "train it with scripts/train_ner_lstm.py"),
-            ("lexicon.tsv.gz", "train it with scripts/train_ner_lstm.py"),
-            ("network.onnx", "export it with scripts/export_ner_lstm.py"),
-        ):
+        for name in ("weights.npz", "vocab.json.gz", "lexicon.tsv.gz", "network.onnx"):
             if not (model_dir / name).is_file():
+                how = "export it with scripts/export_ner_lstm.py" if name == "network.onnx" else "train it with scripts/train_ner_lstm.py"
                 raise FileNotFoundError(f"NER model file {name} not found in {model_dir}; {how}")
         with gzip.open(model_dir / "vocab.json.gz", "rt", encoding="utf-8") as fh:
             vocab = json.load(fh)
