@@ -29,6 +29,7 @@ from urllib.parse import quote
 import networkx as nx
 
 from kg.atomic import atomic_batch, atomic_write, written_aside
+from kg.collector import cycle_collection_paused
 from kg.documents import Document, InputError, Skipped, read_documents, safe_id
 from kg.engines import BATCH_CHARS, Engine, SerialEngine, local_cores, make_engine
 from kg.extraction import DocExtraction
@@ -102,6 +103,7 @@ def extract(documents: Iterable[Document]) -> Iterator[DocExtraction]:
     yield from SerialEngine().map((d.doc_id, d.text) for d in documents)
 
 
+@cycle_collection_paused()
 def write_outputs(
     G: nx.MultiDiGraph,
     outdir: Path,
@@ -271,6 +273,7 @@ def _utf8_text(path: Path) -> str | None:
         return None
 
 
+@cycle_collection_paused()
 def build(
     inputs: Sequence[Path],
     outdir: Path,

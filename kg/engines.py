@@ -27,6 +27,7 @@ import signal
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final
 
+from kg.collector import cycle_collection_paused
 from kg.extraction import DocExtraction
 
 __all__ = [
@@ -77,6 +78,7 @@ def available_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+@cycle_collection_paused()
 def extract_batch(batch: Sequence[Task], fingerprint: str | None = None, learned_ner: bool = True) -> list[DocExtraction]:
     """Extract each ``(doc_id, text)`` of `batch` with this process's pipeline.
 

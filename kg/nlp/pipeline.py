@@ -273,7 +273,10 @@ def load_pipeline(learned_ner: bool = True) -> Language:
     `learned_ner` False: the rule families alone decide (:data:`RULE_COMPONENTS`); faster,
     but they find only the names their cue words frame.
     """
+    collecting = gc.isenabled()
     nlp = make_nlp(user_words())
+    if not collecting:  # srsly's msgpack loader (pkuseg's model) turns the cycle collector back on
+        gc.disable()
     # no component reads a word's lexical attributes (shape, like_num, stop word …), and
     # spaCy computes all 23 for every new word, anew in each memory zone (7 % of the
     # extraction of the regional news)
