@@ -346,6 +346,29 @@ def test_graphml_deterministic(tmp_path: Path) -> None:
     assert b"<?xml" in a.read_bytes()[:10]
 
 
+def test_sorted_nodes_and_edges_do_not_depend_on_insertion_or_id_types() -> None:
+    """String ids sort as themselves; mixed ids by their string form, then their type."""
+    import random
+
+    from kg.readwrite.graphml import sorted_edges, sorted_nodes
+
+    edges = [(f"n{i % 7}", f"n{i % 5}", f"k{i % 3}") for i in range(40)]
+    orders = []
+    for seed in range(3):
+        shuffled = edges[:]
+        random.Random(seed).shuffle(shuffled)
+        H = nx.MultiDiGraph()
+        H.add_edges_from((u, v, k, {"w": i}) for i, (u, v, k) in enumerate(shuffled))
+        orders.append((sorted_nodes(H), [(u, v, k) for u, v, k, _ in sorted_edges(H)]))
+    assert orders[0] == orders[1] == orders[2]
+    assert orders[0] == (sorted({x for e in edges for x in e[:2]}), sorted(set(edges)))
+    mixed = nx.MultiDiGraph([(1, "1", "a"), ("1", 1, 2), (10, 2, "a"), (2, 10, "a")])
+    assert sorted_nodes(mixed) == [1, "1", 10, 2]
+    assert [(u, v, k) for u, v, k, _ in sorted_edges(mixed)] == [(1, "1", "a"), ("1", 1, 2), (10, 2, "a"), (2, 10, "a")]
+    simple = nx.DiGraph([("b", "a"), ("a", "c"), ("a", "b")])
+    assert [(u, v, k) for u, v, k, _ in sorted_edges(simple)] == [("a", "b", None), ("a", "c", None), ("b", "a", None)]
+
+
 def test_graphml_odd_values() -> None:
     """None is skipped, lists/sets joined, int+float promoted, one type per key."""
     G = nx.MultiDiGraph()
