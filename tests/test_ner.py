@@ -326,3 +326,16 @@ def test_lexicon_matches_every_word_at_every_position() -> None:
     offsets = np.cumsum([0, *map(len, texts)])
     want = [(o + i, o + j, tags) for o, t in zip(offsets, texts, strict=False) for i, j, tags in lexicon.matches(t)]
     assert lexicon.matches_many(texts) == want
+
+
+def test_word_codes_are_word_code_of_each_key() -> None:
+    """The numpy codes of a whole table are the per-key definition's, astral characters too."""
+    from kg.nlp import codepoints
+
+    keys = ["a", "中国", "中国人", "\U0010ffff\U0010ffff\U0010ffff", "x\U00020000", "\x00", "𠀀中"]
+    assert codepoints.word_codes(keys).tolist() == [codepoints.word_code(k) for k in keys]
+    assert codepoints.word_codes([]).tolist() == []
+    with pytest.raises(ValueError):
+        codepoints.word_codes(["中", ""])
+    with pytest.raises(ValueError):
+        codepoints.word_codes(["四个字符"])

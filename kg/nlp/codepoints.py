@@ -34,9 +34,26 @@ def word_code(word: str) -> int:
     return code([ord(c) for c in word])
 
 
+def word_codes(words: Iterable[str]) -> np.ndarray:
+    """:func:`word_code` of each of ``words`` (each of one to three characters), as int64.
+
+    All at once in numpy: the tables of every model are built from them when a build
+    worker starts, 325,000 keys, a quarter of a second one by one.
+    """
+    words = list(words)
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    if not len(words):
+        return np.zeros(0, dtype=np.int64)
+    if lengths.min() < 1 or lengths.max() > 3:
+        raise ValueError("a key has one to three characters")
+    ends = np.cumsum(lengths)
+    after = np.repeat(ends, lengths) - 1 - np.arange(ends[-1])  # characters after each in its key
+    return np.add.reduceat(points("".join(words)) * BASE**after, ends - lengths)
+
+
 def key_table(keys: Iterable[str]) -> np.ndarray:
     """The sorted, distinct :func:`word_code` of ``keys`` (each of at most three characters)."""
-    return np.unique(np.asarray([word_code(k) for k in keys], dtype=np.int64))
+    return np.unique(word_codes(keys))
 
 
 def find(table: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -38,7 +38,7 @@ LEX_SLOTS = 7
 def _code_table(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Sorted :mod:`~kg.nlp.codepoints` codes of ``keys`` and each one's id (its place in the
     vocabulary + 2: 0 is padding, 1 unknown)."""
-    codes = np.asarray([codepoints.word_code(k) for k in keys], dtype=np.int64)
+    codes = codepoints.word_codes(keys)
     order = np.argsort(codes, kind="stable")
     return codes[order], (order + 2).astype(np.int32)
 
