@@ -90,6 +90,7 @@ _DOMAINS = ("graph", "node", "edge")
 # the drawing Gephi reads from node keys: derived from the layout, so a reader drops them
 VISUAL_KEYS = frozenset({"x", "y", "size", "r", "g", "b"})
 _INT32 = 2**31
+_MISSING = object()
 
 
 def clean_text(value: str) -> str:
@@ -297,14 +298,22 @@ def _graphml_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | N
         edge_attrs.append(row)
 
     values: dict[str, dict[str, list[Any]]] = {dom: {} for dom in _DOMAINS}
+    clean_names: dict[Any, str] = {}  # each attribute name as written (no XML-invalid characters)
     for dom, rows in (
         ("graph", [graph_attrs]),
         ("node", node_attrs),
         ("edge", edge_attrs),
     ):
+        by_name: dict[Any, list[Any]] = {}  # by the name as given: one clean_text per name, not per value
         for row in rows:
             for name, val in row.items():
-                values[dom].setdefault(clean_text(str(name)), []).append(val)
+                found = by_name.get(name)
+                if found is None:
+                    found = by_name[name] = []
+                found.append(val)
+        for name, vals in by_name.items():
+            clean_names[name] = clean = clean_text(str(name))
+            values[dom].setdefault(clean, []).extend(vals)
     gtypes = {dom: {name: _infer_type(name, vals) for name, vals in values[dom].items()} for dom in _DOMAINS}
 
     # Key ids are the attribute names; a name used in several domains with
@@ -339,11 +348,16 @@ def _graphml_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | N
         for dom in _DOMAINS
     }
 
+    # rows are keyed by the names as given: where each is already as written, as good as cleaned
+    names_clean = all(type(k) is str and k == c for k, c in clean_names.items())
+
     def data_lines(dom: str, row: dict[Any, Any], indent: str) -> Iterator[str]:
-        cleaned = {clean_text(str(k)): v for k, v in row.items()}
+        cleaned = row if names_clean else {clean_names[k]: v for k, v in row.items()}
         for name, gtype, tag in columns[dom]:
-            if name in cleaned:
-                yield f"{indent}{tag}{_esc_text(format_value(cleaned[name], gtype))}</data>"
+            value = cleaned.get(name, _MISSING)
+            if value is not _MISSING:
+                text = value if gtype == "string" and type(value) is str else format_value(value, gtype)
+                yield f"{indent}{tag}{_esc_text(text)}</data>"
 
     direction = "directed" if G.is_directed() else "undirected"
     out.append(f'  <graph edgedefault="{direction}">')
