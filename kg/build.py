@@ -15,6 +15,7 @@ cache state gives byte-identical files.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import os
 import tempfile
@@ -30,8 +31,8 @@ import networkx as nx
 
 from kg.atomic import atomic_batch, atomic_write, written_aside
 from kg.collector import cycle_collection_paused
-from kg.documents import Document, InputError, Skipped, read_documents, safe_id
-from kg.engines import BATCH_CHARS, Engine, SerialEngine, local_cores, make_engine
+from kg.documents import HTML_SUFFIXES, Document, InputError, Skipped, collect_inputs, read_document, safe_id
+from kg.engines import BATCH_CHARS, Engine, ProcessEngine, SerialEngine, batches, local_cores, make_engine
 from kg.extraction import DocExtraction
 from kg.graph import build_graph
 from kg.layout import layout_positions
@@ -46,6 +47,9 @@ OUTPUT_FILES = ("graph.graphml", "graph.gexf", "graph.html", "entities.csv", "re
 #: Local work this small (one batch, about a second) runs in this process: starting
 #: workers would take longer than the work (an --update that adds a few articles).
 SERIAL_BELOW_CHARS = BATCH_CHARS
+#: Inputs larger than this (some 60,000 characters of Chinese in UTF-8) are surely more than
+#: a batch: their workers start before the files are read, and load their models meanwhile.
+EARLY_START_BYTES = 3 * SERIAL_BELOW_CHARS
 
 
 class NoReadableDocuments(InputError):
@@ -186,70 +190,87 @@ def report_record(G: nx.MultiDiGraph, doc_ids: list[str], skipped: list[Skipped]
     }
 
 
-def read_inputs(inputs: Sequence[Path], report: BuildReport, follow_links: bool = False) -> list[tuple[str, str]]:
-    """``(doc_id, normalised text)`` of every readable input in doc-id order; skips go to `report`.
+def read_inputs(files: Sequence[tuple[Path, str]], report: BuildReport) -> list[tuple[str, str]]:
+    """``(doc_id, normalised text)`` of every readable file of `files` (``(path, doc id)`` in
+    doc-id order, as :func:`~kg.documents.collect_inputs` lists them); skips go to `report`.
 
     Only the text travels on: the raw text and offsets are not needed for
     extraction and would double the memory of a large archive.
     """
     tasks: list[tuple[str, str]] = []
-    try:
-        for item in read_documents(inputs, follow_links):
-            if isinstance(item, Skipped):
-                report.skipped.append(item)
-            else:
-                tasks.append((item.doc_id, item.text))
-                report.paths[item.doc_id] = item.path
-    except InputError as e:
-        if not report.skipped:
-            raise
-        raise NoReadableDocuments(str(e), report.skipped) from e
-    if not tasks:
-        raise NoReadableDocuments("no readable documents in " + ", ".join(str(p) for p in inputs), report.skipped)
+    for path, doc_id in files:
+        item = read_document(path, doc_id)
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
+        else:
+            tasks.append((item.doc_id, item.text))
+            report.paths[item.doc_id] = item.path
     return tasks
 
 
-def _read_with_cache(
-    inputs: Sequence[Path], report: BuildReport, cache: ExtractionCache, follow_links: bool = False
-) -> tuple[list[DocExtraction], list[tuple[str, str]], dict[str, tuple[str, str]]]:
-    """Cached extractions, documents to extract and their cache keys, in doc-id order.
+@dataclass
+class CachedScan:
+    """What an --update finds before decoding anything: the documents the cache holds
+    (``(content key, raw key, doc id)``), those to extract, and the cache keys of those."""
+
+    found: list[tuple[str, str, str]] = field(default_factory=list)
+    todo: list[tuple[str, str]] = field(default_factory=list)
+    keys: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def scan_with_cache(files: Sequence[tuple[Path, str]], report: BuildReport, cache: ExtractionCache) -> CachedScan:
+    """Which of `files` the cache holds and which to extract, in doc-id order.
 
     A file whose raw text is as stored in the cache is only decoded and hashed;
     the others are read and normalised, and looked up by their normalised text
     (the same article re-saved with other line breaks is still a hit). The raw
     key is taken from the same read as the text, so it always names that text.
+    Nothing is decoded yet (:func:`decode_cached`), so that workers can start first.
     """
     from kg.cache import content_key, raw_key
-    from kg.documents import HTML_SUFFIXES, collect_inputs, read_document
 
     fp = cache.fingerprint
-    hits: list[DocExtraction] = []
-    todo: list[tuple[str, str]] = []
-    keys: dict[str, tuple[str, str]] = {}
-    for path, doc_id in collect_inputs(inputs, follow_links):
+    scan = CachedScan()
+    for path, doc_id in files:
         # a web page's stored raw text is its text without the markup, never its bytes:
         # the shortcut would take a .txt's extraction for a .html of the same bytes
         raw = _utf8_text(path) if path.suffix.lower() not in HTML_SUFFIXES else None
-        found = cache.get_raw(raw_key(raw, fp), doc_id) if raw is not None else None
-        if found is not None:
-            hits.append(found[1])
-            report.paths[doc_id] = path
+        rkey = raw_key(raw, fp) if raw is not None else ""
+        key = cache.key_of_raw(rkey) if raw is not None else None
+        if key is None:
+            item = read_document(path, doc_id)
+            if isinstance(item, Skipped):
+                report.skipped.append(item)
+                continue
+            key, rkey = content_key(item.text, fp), raw_key(item.raw, fp)
+            if key not in cache:
+                scan.todo.append((doc_id, item.text))
+                scan.keys[doc_id] = (key, rkey)
+        if doc_id not in scan.keys:
+            scan.found.append((key, rkey, doc_id))
+        report.paths[doc_id] = path
+    return scan
+
+
+def decode_cached(scan: CachedScan, report: BuildReport, cache: ExtractionCache) -> list[DocExtraction]:
+    """The cached extractions of `scan`; an entry that does not decode (not written by kg)
+    is read again and joins the documents to extract."""
+    from kg.cache import content_key, raw_key
+
+    out = []
+    for key, rkey, doc_id in scan.found:
+        ex = cache.get(key, doc_id, rkey)
+        if ex is not None:
+            out.append(ex)
             continue
-        item = read_document(path, doc_id)
+        item = read_document(report.paths[doc_id], doc_id)
         if isinstance(item, Skipped):
             report.skipped.append(item)
-            continue
-        report.paths[doc_id] = path
-        key, rkey = content_key(item.text, fp), raw_key(item.raw, fp)
-        ex = cache.get(key, doc_id, rkey)
-        if ex is None:
-            todo.append((doc_id, item.text))
-            keys[doc_id] = (key, rkey)
+            del report.paths[doc_id]
         else:
-            hits.append(ex)
-    if not hits and not todo:
-        raise NoReadableDocuments("no readable documents in " + ", ".join(str(p) for p in inputs), report.skipped)
-    return hits, todo, keys
+            scan.todo.append((doc_id, item.text))
+            scan.keys[doc_id] = (content_key(item.text, cache.fingerprint), raw_key(item.raw, cache.fingerprint))
+    return out
 
 
 def _utf8_text(path: Path) -> str | None:
@@ -312,26 +333,35 @@ def build(
 
     t0 = time.perf_counter()
     report = BuildReport()
-    extractions: list[DocExtraction] = []
-    keys: dict[str, tuple[str, str]] = {}
+    files = collect_inputs(inputs, follow_links)  # a missing input fails here, before any work
     cache = None
-    if update:
-        cache = ExtractionCache(outdir, fingerprint(learned_ner)).load()
-        report.cache_note = cache.discarded
-        extractions, todo, keys = _read_with_cache(inputs, report, cache, follow_links)
-        report.cached = len(extractions)
-    else:
-        todo = read_inputs(inputs, report, follow_links)
-    total = len(extractions) + len(todo)
-    if progress and extractions:
-        progress(len(extractions), total)
-    t1 = time.perf_counter()
-    eng = _engine_for(engine, jobs, scheduler, todo)
-    eng.learned_ner = learned_ner
-    report.engine = eng.describe() + ("" if learned_ner else "; rules only, no learned NER")
-    if isinstance(eng, SerialEngine) and jobs != 1 and not isinstance(engine, Engine):
-        report.engine += "; too little to extract to start workers"
+    eng: Engine | None = None
     try:
+        if update:
+            cache = ExtractionCache(outdir, fingerprint(learned_ner)).load()
+            report.cache_note = cache.discarded
+            scan = scan_with_cache(files, report, cache)
+            if scan.todo:  # its workers load their models while the cached documents are decoded
+                eng = _engine_for(engine, jobs, scheduler, scan.todo, learned_ner, meanwhile=bool(scan.found))
+            extractions = decode_cached(scan, report, cache)
+            todo, keys = scan.todo, scan.keys
+            report.cached = len(extractions)
+        else:
+            if _input_bytes(files) > EARLY_START_BYTES:  # workers load their models while the inputs are read
+                eng = _engine_for(engine, jobs, scheduler, None, learned_ner)
+            todo, keys, extractions = read_inputs(files, report), {}, []
+        if not todo and not extractions:
+            raise NoReadableDocuments("no readable documents in " + ", ".join(str(p) for p in inputs), report.skipped)
+        total = len(extractions) + len(todo)
+        if progress and extractions:
+            progress(len(extractions), total)
+        t1 = time.perf_counter()
+        if eng is None:
+            eng = _engine_for(engine, jobs, scheduler, todo, learned_ner)
+        eng.learned_ner = learned_ner
+        report.engine = eng.describe() + ("" if learned_ner else "; rules only, no learned NER")
+        if isinstance(eng, SerialEngine) and jobs != 1 and not isinstance(engine, Engine):
+            report.engine += "; too little to extract to start workers"
         for ex in eng.map(todo):
             extractions.append(ex)
             if cache is not None:
@@ -339,7 +369,7 @@ def build(
             if progress:
                 progress(len(extractions), total)
     finally:
-        if eng is not engine:
+        if eng is not None and eng is not engine:
             eng.close()
     report.extracted = len(extractions) - report.cached
     report.documents = len(extractions)
@@ -365,10 +395,30 @@ def build(
     return G, report
 
 
-def _engine_for(engine: str | Engine, jobs: int, scheduler: str | None, todo: list[tuple[str, str]]) -> Engine:
-    """The engine to extract `todo` with: as asked, but no worker start-up for one batch of local work."""
+def _input_bytes(files: Sequence[tuple[Path, str]]) -> int:
+    """The size of the input files (those that can be read at all)."""
+    total = 0
+    for path, _ in files:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total
+
+
+def _engine_for(
+    engine: str | Engine,
+    jobs: int,
+    scheduler: str | None,
+    todo: list[tuple[str, str]] | None,
+    learned_ner: bool = True,
+    meanwhile: bool = False,
+) -> Engine:
+    """The engine to extract `todo` (None: not read yet, but more than one batch) with: as
+    asked, but no more local workers than batches, and none for one batch of local work
+    unless this process has something else to do `meanwhile` while they start."""
     if isinstance(engine, Engine):
         return engine
-    if engine == "local" and not scheduler and sum(len(t) for _, t in todo) <= SERIAL_BELOW_CHARS:
+    if engine != "local" or scheduler or todo is None or jobs < 0:
+        return make_engine(engine, jobs, scheduler, learned_ner)
+    if local_cores(jobs) == 1 or (sum(len(t) for _, t in todo) <= SERIAL_BELOW_CHARS and not meanwhile):
         return SerialEngine()
-    return make_engine(engine, jobs, scheduler)
+    return ProcessEngine(min(local_cores(jobs), sum(1 for _ in batches(todo))), learned_ner=learned_ner)

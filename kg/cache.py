@@ -286,13 +286,13 @@ class ExtractionCache:
         self._keep[key] = (raw or entry[0], entry[1])
         return ex
 
-    def get_raw(self, raw: str, doc_id: str) -> tuple[str, DocExtraction] | None:
-        """(content key, extraction) of a file whose bytes were stored before; None: read it."""
-        key = self._by_raw.get(raw)
-        if key is None:
-            return None
-        ex = self.get(key, doc_id, raw)
-        return None if ex is None else (key, ex)
+    def __contains__(self, key: str) -> bool:
+        """Whether content `key` is stored (found without decoding it; :meth:`get` decodes)."""
+        return key in self._keep or key in self._stored
+
+    def key_of_raw(self, raw: str) -> str | None:
+        """The content key stored for raw key `raw`, None if it is not there."""
+        return self._by_raw.get(raw)
 
     def put(self, key: str, raw: str, ex: DocExtraction) -> None:
         """Remember `ex`, extracted from the text of content key `key` read from raw key `raw`."""

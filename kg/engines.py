@@ -176,13 +176,17 @@ class SerialEngine(Engine):
         self._chars = 0
 
 
-def _init_worker() -> None:
+def _init_worker(learned_ner: bool = True) -> None:
     """Pool worker start-up: leave Ctrl-C to the parent, exit with it, load the pipeline once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent()
     from kg.nlp.pipeline import load_pipeline
 
-    load_pipeline()
+    load_pipeline(learned_ner)
+
+
+def _started() -> None:
+    """A pool's first task, one per worker: makes the pool start them all now."""
 
 
 def _exit_with_parent() -> None:
@@ -220,14 +224,26 @@ def _mp_context() -> Any:
 
 
 class ProcessEngine(Engine):
-    """`jobs` spawned worker processes, each with its own pipeline."""
+    """`jobs` spawned worker processes, each with its own pipeline.
 
-    def __init__(self, jobs: int, batch_chars: int = BATCH_CHARS) -> None:
+    The workers start at once and load their pipeline (about two seconds) while the
+    caller goes on, reading its inputs, say, before the first :meth:`map`.
+    """
+
+    def __init__(self, jobs: int, batch_chars: int = BATCH_CHARS, learned_ner: bool = True) -> None:
         from concurrent.futures import ProcessPoolExecutor
 
         self.jobs = max(1, jobs)
         self.batch_chars = batch_chars
-        self._pool: Any = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_mp_context(), initializer=_init_worker)
+        self.learned_ner = learned_ner
+        self._pool: Any = ProcessPoolExecutor(
+            max_workers=self.jobs, mp_context=_mp_context(), initializer=_init_worker, initargs=(learned_ner,)
+        )
+        for _ in range(self.jobs):  # a pool starts a worker per task submitted while none is idle
+            self._pool.submit(_started)
+
+    def describe(self) -> str:
+        return super().describe() + (" in a worker process" if self.jobs == 1 else "")
 
     def map(self, tasks: Iterable[Task]) -> Iterator[DocExtraction]:
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -342,7 +358,7 @@ def local_cores(jobs: int) -> int:
     return min(jobs or available_cpus(), available_cpus())
 
 
-def make_engine(engine: str = "local", jobs: int = 1, scheduler: str | None = None) -> Engine:
+def make_engine(engine: str = "local", jobs: int = 1, scheduler: str | None = None, learned_ner: bool = True) -> Engine:
     """The engine the CLI names: ``local`` (``jobs`` 1: serial, more: processes) or ``dask``.
 
     ``jobs`` 0 means one per available CPU, and on this machine (local processes or a
@@ -358,4 +374,4 @@ def make_engine(engine: str = "local", jobs: int = 1, scheduler: str | None = No
         raise ValueError(f"unknown engine {engine!r} (local or dask)")
     if scheduler:
         raise ValueError("a scheduler address needs the dask engine")
-    return SerialEngine() if jobs == 1 else ProcessEngine(jobs)
+    return SerialEngine() if jobs == 1 else ProcessEngine(jobs, learned_ner=learned_ner)

@@ -89,6 +89,37 @@ def test_little_work_is_done_in_process(seeds_dir: Path, seed_outdir: Path, tmp_
     assert_same_outputs(tmp_path / "out", seed_outdir)
 
 
+def test_workers_start_before_the_inputs_are_read(generated: Path, generated_serial: Path, tmp_path: Path, monkeypatch) -> None:
+    """Inputs surely more than a batch: the pool is started first, and its workers load
+    their models while this process reads the files."""
+    import kg.build
+
+    events: list[str] = []
+    real_pool, real_read = kg.build.make_engine, kg.build.read_inputs
+    monkeypatch.setattr(kg.build, "make_engine", lambda *a, **k: events.append("workers") or real_pool(*a, **k))
+    monkeypatch.setattr(kg.build, "read_inputs", lambda *a, **k: events.append("read") or real_read(*a, **k))
+    _, report = build([generated], tmp_path / "out", jobs=2)
+    assert events == ["workers", "read"] and report.engine == "local, 2 jobs"
+    assert_same_outputs(tmp_path / "out", generated_serial)
+
+
+def test_an_update_extracts_its_few_new_documents_in_a_worker(seeds_dir: Path, tmp_path: Path) -> None:
+    """--update -j2 adding one article: one worker loads its models while the cached
+    extractions are decoded here (instead of loading them here after); same bytes."""
+    archive, out = tmp_path / "archive", tmp_path / "out"
+    archive.mkdir()
+    names = sorted(p.name for p in seeds_dir.iterdir())
+    for name in names[:-1]:
+        (archive / name).write_bytes((seeds_dir / name).read_bytes())
+    build([archive], out, update=True)
+    (archive / names[-1]).write_bytes((seeds_dir / names[-1]).read_bytes())
+    _, report = build([archive], out, update=True, jobs=2)
+    assert (report.cached, report.extracted) == (4, 1)
+    assert report.engine == "local, 1 job in a worker process"
+    build([archive], tmp_path / "full")
+    assert_same_outputs(out, tmp_path / "full")
+
+
 def test_batches_keep_order_and_size() -> None:
     tasks = [(f"d{i}", "字" * n) for i, n in enumerate([5, 5, 5, 30, 2, 2, 2, 2])]
     got = list(batches(tasks, max_chars=10, max_docs=3))

@@ -109,7 +109,7 @@ def test_unchanged_files_are_only_hashed_and_a_re_saved_file_is_still_a_hit(
     work: tuple[Path, Path, Path], extracted: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """UTF-8 files as stored are not normalised again; other bytes for the same text hit by content."""
-    import kg.documents
+    import kg.build
 
     archive, out, ref = work
     gb = archive / "gen_7_05.txt"
@@ -117,13 +117,13 @@ def test_unchanged_files_are_only_hashed_and_a_re_saved_file_is_still_a_hit(
     crlf = archive / "gen_7_04.txt"
     crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))  # re-saved on Windows
     normalised: list[str] = []
-    real = kg.documents.read_document
+    real = kg.build.read_document
 
     def counting(path: Path, doc_id: str):
         normalised.append(doc_id)
         return real(path, doc_id)
 
-    monkeypatch.setattr(kg.documents, "read_document", counting)
+    monkeypatch.setattr(kg.build, "read_document", counting)
     _, report = build([archive], out, update=True)
     assert extracted == [] and report.cached == 11
     assert normalised == ["gen_7_04.txt", "gen_7_05.txt"], "only files whose raw text is not in the cache are read in full"
