@@ -22,8 +22,10 @@ Results come back in completion order; callers must not rely on any order.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final
 
@@ -196,7 +198,6 @@ def _exit_with_parent() -> None:
     would never see the parent go; the parent's sentinel becomes ready when it does.
     """
     import multiprocessing
-    import threading
     from multiprocessing.connection import wait
 
     parent = multiprocessing.parent_process()
@@ -239,8 +240,14 @@ class ProcessEngine(Engine):
         self._pool: Any = ProcessPoolExecutor(
             max_workers=self.jobs, mp_context=_mp_context(), initializer=_init_worker, initargs=(learned_ner,)
         )
-        for _ in range(self.jobs):  # a pool starts a worker per task submitted while none is idle
-            self._pool.submit(_started)
+        # the first start waits while the fork server imports kg (half a second): in a thread
+        self._starting = threading.Thread(target=self._start_workers, name="kg-start-workers", daemon=True)
+        self._starting.start()
+
+    def _start_workers(self) -> None:
+        with contextlib.suppress(RuntimeError):  # closed before they started
+            for _ in range(self.jobs):  # a pool starts a worker per task submitted while none is idle
+                self._pool.submit(_started)
 
     def describe(self) -> str:
         return super().describe() + (" in a worker process" if self.jobs == 1 else "")
@@ -270,6 +277,7 @@ class ProcessEngine(Engine):
                 future.cancel()
 
     def close(self) -> None:
+        self._starting.join()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
