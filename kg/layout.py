@@ -122,11 +122,15 @@ def most_connected(G: nx.Graph, max_nodes: int | None) -> list[Any]:
     if max_nodes < 0:
         raise ValueError(f"max_nodes must be >= 0, not {max_nodes}")
     rank = {n: i for i, n in enumerate(nodes)}
-    undirected = G.to_undirected(as_view=True)
     degree = dict(G.degree())
+    directed = G.is_directed()
 
     def key(n: Any) -> tuple[float, float, float, int]:
-        neighbours = sum(1 for m in undirected.adj[n] if m != n)
+        # distinct neighbours either way (not through an undirected view: 20 times slower)
+        around = set(G.adj[n])
+        if directed:
+            around.update(G.pred[n])
+        neighbours = len(around) - (n in around)
         return (-neighbours, -degree.get(n, 0), -_mentions(G.nodes[n].get("mentions")), rank[n])
 
     keep = set(sorted(nodes, key=key)[:max_nodes])

@@ -169,7 +169,15 @@ class _Page(NamedTuple):
 def _build(G: nx.Graph, max_nodes: int | None, positions: Mapping[Any, tuple[float, float]] | None) -> _Page:
     """The JSON payload of the page: node and edge records, vis options."""
     shown = most_connected(G, max_nodes)
-    H = G if len(shown) == G.number_of_nodes() else G.subgraph(shown)
+    edges = sorted_edges(G)
+    if len(shown) == G.number_of_nodes():
+        H, drawn_edges = G, edges
+    else:  # a graph of its own: every pass over a subgraph view filters all of G's edges again
+        drawn = set(shown)
+        drawn_edges = [e for e in edges if e[0] in drawn and e[1] in drawn]
+        H = G.__class__()
+        H.add_nodes_from((n, G.nodes[n]) for n in shown)
+        H.add_edges_from(drawn_edges if G.is_multigraph() else ((u, v, d) for u, v, _, d in drawn_edges))
     if positions is None or any(n not in positions for n in shown):
         positions = layout_positions(H)
     vid = unique_node_ids(sorted_nodes(G))  # the GraphML ids; vis.DataSet rejects duplicates
@@ -215,11 +223,11 @@ def _build(G: nx.Graph, max_nodes: int | None, positions: Mapping[Any, tuple[flo
             rec["curve"] = round(0.15 * nth, 2)
         return rec
 
-    edge_records = [edge_record(f"e{i}", u, v, k, d) for i, (u, v, k, d) in enumerate(sorted_edges(H))]
+    edge_records = [edge_record(f"e{i}", u, v, k, d) for i, (u, v, k, d) in enumerate(drawn_edges)]
     rel_counts.update(e["type"] for e in edge_records)
     # what the page does not draw is still in it, so search finds every entity and
     # selecting one brings it in with its neighbours
-    more = _more(G, shown, H is G, vid, degree, evidence, evidence_index)
+    more = _more(G, shown, [] if H is G else edges, vid, degree, evidence, evidence_index)
 
     n_nodes, n_edges = len(node_records), len(edge_records)
     options: dict[str, Any] = {
@@ -317,7 +325,7 @@ _SHORT_KEYS = {
 def _more(
     G: nx.Graph,
     shown: list[Any],
-    whole: bool,
+    graph_edges: list[tuple[Any, Any, Any, dict[str, Any]]],
     vid: dict[Any, str],
     degree: dict[Any, int],
     evidence: list[str],
@@ -328,7 +336,8 @@ def _more(
     its neighbours. Nodes are short-keyed records (i id, l label, t type, g degree,
     a aliases, d document numbers, m mentions, c code, v level, p posts); edges are
     arrays [from, to, relation number, evidence number or -1, weight, title, document
-    numbers]; documents and relation types are listed once."""
+    numbers]; documents and relation types are listed once. `graph_edges`: the graph's, sorted
+    (:func:`sorted_edges`); none when the page draws every entity."""
     drawn = set(shown)
     docs: dict[str, int] = {}
     rels: dict[str, int] = {}
@@ -346,7 +355,7 @@ def _more(
             rec["d"] = numbers
         nodes.append(rec)
     edges = []
-    for u, v, k, d in [] if whole else sorted_edges(G):
+    for u, v, k, d in graph_edges:
         if u in drawn and v in drawn:
             continue
         rel = _text(d.get("type")) or (k if isinstance(k, str) else "") or "?"
