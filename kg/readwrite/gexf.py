@@ -48,6 +48,7 @@ _EDGE_ORDER = ("type", "title", "docs", "evidence")
 _NODE_NATIVE = frozenset({"label", "id"})
 _EDGE_NATIVE = frozenset({"weight", "label", "id", "key", "kind", "source", "target"})
 _INT32 = 2**31
+_MISSING = object()
 
 
 _TO_ESCAPE = re.compile('[&<>"\t\n\r]')
@@ -108,15 +109,22 @@ def _attributes_block(cls: str, cols: list[tuple[str, str]]) -> list[str]:
     return out
 
 
-def _attvalues(row: dict[str, Any], cols: list[tuple[str, str]], indent: str) -> list[str]:
-    present = [(n, t) for n, t in cols if n in row]
-    if not present:
-        return []
-    out = [f"{indent}<attvalues>"]
-    for name, gtype in present:
-        out.append(f'{indent}  <attvalue for="{_esc(name)}" value="{_esc(format_value(row[name], gtype))}"/>')
-    out.append(f"{indent}</attvalues>")
-    return out
+def _attvalues(row: dict[str, Any], cols: list[tuple[str, str, str]], indent: str) -> str:
+    """The ``<attvalues>`` element of `row` as lines joined ("" for none); `cols`: (name,
+    gexf type, the opening of its ``<attvalue>``)."""
+    out = []
+    for name, gtype, opening in cols:
+        value = row.get(name, _MISSING)
+        if value is not _MISSING:
+            text = value if gtype == "string" and type(value) is str else format_value(value, gtype)
+            out.append(f'{opening}{_esc(text)}"/>')
+    if not out:
+        return ""
+    return f"{indent}<attvalues>\n" + "\n".join(out) + f"\n{indent}</attvalues>\n"
+
+
+def _openings(cols: list[tuple[str, str]], indent: str) -> list[tuple[str, str, str]]:
+    return [(name, gtype, f'{indent}  <attvalue for="{_esc(name)}" value="') for name, gtype in cols]
 
 
 def generate_gexf(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None = None) -> str:
@@ -168,19 +176,24 @@ def _gexf_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None
     out.extend(_attributes_block("node", node_cols))
     out.extend(_attributes_block("edge", edge_cols))
 
+    # each element is one string of lines: the sink writes it as it would the lines one by one
     out.append("    <nodes>")
+    node_openings = _openings(node_cols, "        ")
     for n, row, viz in zip(nodes, node_rows, node_visuals(G, nodes, positions), strict=True):
         label = to_scalar(G.nodes[n].get("label"))
         label_text = ids[n] if label is None or label == "" else format_value(label, "string")
-        out.append(f'      <node id="{_esc(ids[n])}" label="{_esc(label_text)}">')
-        out.extend(_attvalues(row, node_cols, "        "))
-        out.append(f'        <viz:color r="{viz["r"]}" g="{viz["g"]}" b="{viz["b"]}"/>')
-        out.append(f'        <viz:size value="{_num(viz["size"])}"/>')
-        out.append(f'        <viz:position x="{_num(viz["x"])}" y="{_num(viz["y"])}" z="0.0"/>')
-        out.append("      </node>")
+        out.append(
+            f'      <node id="{_esc(ids[n])}" label="{_esc(label_text)}">\n'
+            + _attvalues(row, node_openings, "        ")
+            + f'        <viz:color r="{viz["r"]}" g="{viz["g"]}" b="{viz["b"]}"/>\n'
+            f'        <viz:size value="{_num(viz["size"])}"/>\n'
+            f'        <viz:position x="{_num(viz["x"])}" y="{_num(viz["y"])}" z="0.0"/>\n'
+            "      </node>"
+        )
     out.append("    </nodes>")
 
     out.append("    <edges>")
+    edge_openings = _openings(edge_cols, "        ")
     for i, ((u, v, k, d), row) in enumerate(zip(edges, edge_rows, strict=True)):
         rel = str(row.get("type", ""))
         attrs = f'id="e{i}" source="{_esc(ids[u])}" target="{_esc(ids[v])}"'
@@ -192,11 +205,13 @@ def _gexf_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None
             attrs += f' weight="{_num(weight)}"'
             thickness = round(1 + min(4.0, math.log1p(max(float(weight), 0.0))), 2)
         r, g, b = hex_to_rgb(edge_color(rel))
-        out.append(f"      <edge {attrs}>")
-        out.extend(_attvalues(row, edge_cols, "        "))
-        out.append(f'        <viz:color r="{r}" g="{g}" b="{b}"/>')
-        out.append(f'        <viz:thickness value="{_num(thickness)}"/>')
-        out.append("      </edge>")
+        out.append(
+            f"      <edge {attrs}>\n"
+            + _attvalues(row, edge_openings, "        ")
+            + f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n'
+            f'        <viz:thickness value="{_num(thickness)}"/>\n'
+            "      </edge>"
+        )
     out.append("    </edges>")
     out.append("  </graph>")
     out.append("</gexf>")
