@@ -272,3 +272,6 @@ def test_a_build_pauses_the_cycle_collector_and_restores_it(tmp_path: Path, seed
         assert not gc.isenabled(), "a caller's own pause is left as it was"
     finally:
         gc.enable()
+    load_pipeline.cache_clear()
+    load_pipeline()
+    assert gc.isenabled(), "loading the pipeline leaves the collector on"

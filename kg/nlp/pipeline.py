@@ -25,6 +25,7 @@ from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.collector import cycle_collection_paused
 from kg.gazetteer import load_gazetteer
 from kg.lexicon import DEPARTMENTS, NATIONAL_BODIES
 from kg.nlp.ner import make_learned_ner  # noqa: F401  (registers kg_learned_ner)
@@ -273,14 +274,13 @@ def load_pipeline(learned_ner: bool = True) -> Language:
     `learned_ner` False: the rule families alone decide (:data:`RULE_COMPONENTS`); faster,
     but they find only the names their cue words frame.
     """
-    collecting = gc.isenabled()
-    nlp = make_nlp(user_words())
-    if not collecting:  # srsly's msgpack loader (pkuseg's model) turns the cycle collector back on
-        gc.disable()
-    # no component reads a word's lexical attributes (shape, like_num, stop word …), and
-    # spaCy computes all 23 for every new word, anew in each memory zone (7 % of the
-    # extraction of the regional news)
-    nlp.vocab.lex_attr_getters = {}
-    for component in COMPONENTS if learned_ner else RULE_COMPONENTS:
-        nlp.add_pipe(component)
+    with cycle_collection_paused():  # 300,000 lasting objects: collections only slow the load
+        nlp = make_nlp(user_words())
+        gc.disable()  # srsly's msgpack loader (pkuseg's model) turns the collector back on
+        # no component reads a word's lexical attributes (shape, like_num, stop word …), and
+        # spaCy computes all 23 for every new word, anew in each memory zone (7 % of the
+        # extraction of the regional news)
+        nlp.vocab.lex_attr_getters = {}
+        for component in COMPONENTS if learned_ner else RULE_COMPONENTS:
+            nlp.add_pipe(component)
     return nlp

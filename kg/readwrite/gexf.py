@@ -206,9 +206,7 @@ def _gexf_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None
             thickness = round(1 + min(4.0, math.log1p(max(float(weight), 0.0))), 2)
         r, g, b = hex_to_rgb(edge_color(rel))
         out.append(
-            f"      <edge {attrs}>\n"
-            + _attvalues(row, edge_openings, "        ")
-            + f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n'
+            f"      <edge {attrs}>\n" + _attvalues(row, edge_openings, "        ") + f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n'
             f'        <viz:thickness value="{_num(thickness)}"/>\n'
             "      </edge>"
         )
