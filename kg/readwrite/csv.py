@@ -35,13 +35,14 @@ from __future__ import annotations
 
 import numbers
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import networkx as nx
 
 from kg.atomic import atomic_lines
-from kg.readwrite.graphml import format_value, sorted_edges, sorted_nodes, to_scalar, unique_node_ids
+from kg.readwrite.graphml import clean_text, format_value, sorted_edges, sorted_nodes, to_scalar, unique_node_ids
 
 __all__ = [
     "CSV_STYLES",
@@ -96,6 +97,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _cell(value: Any) -> str:
     """Render one value; lists become "|"-joined, control characters go."""
+    if type(value) is str:  # nearly every cell: what the general path gives, without its calls
+        return clean_text(value)
     s = to_scalar(value)
     return "" if s is None else format_value(s, "string")
 
@@ -124,8 +127,11 @@ def _as_float(value: Any) -> Any:
     return value
 
 
+_QUOTED = re.compile('[,"\n\r]')
+
+
 def _field(cell: str) -> str:
-    if any(c in cell for c in ',"\n\r'):
+    if _QUOTED.search(cell):
         return '"' + cell.replace('"', '""') + '"'
     return cell
 
