@@ -53,6 +53,7 @@ from __future__ import annotations
 import codecs
 import logging
 import os
+import re
 import stat
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -99,6 +100,8 @@ _MAX_BAD_SHARE: Final[float] = 0.01
 
 #: Share of control characters above which decoded "text" is taken for binary.
 _MAX_CONTROL_SHARE: Final[float] = 0.05
+#: The controls that count against a text: all below U+0020 but tab, line and form feed, CR; and DEL.
+_BINARY_CONTROLS: Final[re.Pattern[str]] = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 log = logging.getLogger(__name__)
 
@@ -446,7 +449,7 @@ def html_to_text(markup: str) -> str:
 
 def _looks_binary(text: str) -> bool:
     """True if too many characters are controls other than tab/CR/LF/FF."""
-    controls = sum(1 for ch in text if (ord(ch) < 0x20 and ch not in "\t\n\r\x0c") or ord(ch) == 0x7F)
+    controls = len(_BINARY_CONTROLS.findall(text))
     return controls > len(text) * _MAX_CONTROL_SHARE
 
 
