@@ -32,7 +32,7 @@ import networkx as nx
 from kg.atomic import atomic_batch, atomic_write, written_aside
 from kg.collector import cycle_collection_paused
 from kg.documents import HTML_SUFFIXES, Document, InputError, Skipped, collect_inputs, read_document, safe_id
-from kg.engines import BATCH_CHARS, Engine, ProcessEngine, SerialEngine, batches, local_cores, make_engine
+from kg.engines import BATCH_CHARS, Engine, ProcessEngine, SerialEngine, batches, local_cores, make_engine, start_fork_server
 from kg.extraction import DocExtraction
 from kg.graph import build_graph
 from kg.layout import layout_positions
@@ -338,6 +338,8 @@ def build(
     eng: Engine | None = None
     try:
         if update:
+            if engine == "local" and not scheduler and jobs >= 0 and local_cores(jobs) > 1:
+                start_fork_server()  # so that a worker for the new articles starts at once
             cache = ExtractionCache(outdir, fingerprint(learned_ner)).load()
             report.cache_note = cache.discarded
             scan = scan_with_cache(files, report, cache)

@@ -45,6 +45,7 @@ __all__ = [
     "extract_batch",
     "local_cores",
     "make_engine",
+    "start_fork_server",
 ]
 
 #: Target characters per batch sent to a worker (about a second of work).
@@ -222,6 +223,15 @@ def _mp_context() -> Any:
         ctx.set_forkserver_preload(["kg.nlp.pipeline", "kg.resolve"])
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def start_fork_server() -> None:
+    """Start the fork server that workers come from, where the OS has one: it imports kg
+    (half a second) while this process goes on, and a pool started later forks at once."""
+    if _mp_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 class ProcessEngine(Engine):
