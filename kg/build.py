@@ -225,7 +225,8 @@ def scan_with_cache(files: Sequence[tuple[Path, str]], report: BuildReport, cach
     the others are read and normalised, and looked up by their normalised text
     (the same article re-saved with other line breaks is still a hit). The raw
     key is taken from the same read as the text, so it always names that text.
-    Nothing is decoded yet (:func:`decode_cached`), so that workers can start first.
+    Nothing is taken from the cache yet (:func:`decode_cached`), so that workers can
+    start first.
     """
     from kg.cache import content_key, raw_key
 
@@ -338,7 +339,7 @@ def build(
     eng: Engine | None = None
     try:
         if update:
-            if engine == "local" and not scheduler and jobs >= 0 and local_cores(jobs) > 1:
+            if engine == "local" and not scheduler and local_cores(jobs) > 1:
                 start_fork_server()  # so that a worker for the new articles starts at once
             cache = ExtractionCache(outdir, fingerprint(learned_ner)).load()
             report.cache_note = cache.discarded

@@ -237,7 +237,7 @@ def start_fork_server() -> None:
 class ProcessEngine(Engine):
     """`jobs` spawned worker processes, each with its own pipeline.
 
-    The workers start at once and load their pipeline (about two seconds) while the
+    The workers start at once and load their pipeline (over a second) while the
     caller goes on, reading its inputs, say, before the first :meth:`map`.
     """
 
