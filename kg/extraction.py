@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntityRef:
     """One entity as a document names it.
 
@@ -25,7 +25,7 @@ class EntityRef:
     level: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RelationRef:
     head: str
     tail: str
@@ -35,7 +35,7 @@ class RelationRef:
     date: str = ""  # a date the evidence sentence gives (2024年3月), for posts that change
 
 
-@dataclass
+@dataclass(slots=True)
 class DocExtraction:
     doc_id: str
     chars: int
