@@ -371,6 +371,7 @@ def build(
                 cache.put(*keys[ex.doc_id], ex)
             if progress:
                 progress(len(extractions), total)
+        todo.clear()  # the texts: not needed by the merge and the write phase, where memory peaks
     finally:
         if eng is not None and eng is not engine:
             eng.close()
