@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 REPORT_FILE = "build_report.json"
 OUTPUT_FILES = ("graph.graphml", "graph.gexf", "graph.html", "entities.csv", "relations.csv", REPORT_FILE)
 #: Local work this small (one batch, about a second) runs in this process: starting
-#: workers would take longer than the work (an --update that adds a few articles).
+#: workers would take longer than the work. Not so for an --update that adds a few
+#: articles to an archive: a worker loads its models while the cached ones are read.
 SERIAL_BELOW_CHARS = BATCH_CHARS
 #: Inputs larger than this (some 60,000 characters of Chinese in UTF-8) are surely more than
 #: a batch: their workers start before the files are read, and load their models meanwhile.
