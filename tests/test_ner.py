@@ -339,3 +339,18 @@ def test_word_codes_are_word_code_of_each_key() -> None:
         codepoints.word_codes(["中", ""])
     with pytest.raises(ValueError):
         codepoints.word_codes(["四个字符"])
+
+
+def test_find_gives_each_keys_place_however_many_keys() -> None:
+    """Sorted first (many keys) or not, each key's place and presence in the table."""
+    from kg.nlp import codepoints
+
+    rng = np.random.default_rng(7)
+    table = np.unique(rng.integers(0, 10**12, 5000))
+    for shape in [(3,), (codepoints.SORT_KEYS_FROM + 5,), (40, 30)]:
+        keys = np.where(rng.random(shape) < 0.5, rng.choice(table, shape), rng.integers(0, 10**12, shape))
+        at, found = codepoints.find(table, keys)
+        assert at.shape == found.shape == keys.shape
+        assert (found == np.isin(keys, table)).all()
+        assert (table[at][found] == keys[found]).all()
+        assert (at == np.minimum(np.searchsorted(table, keys), len(table) - 1)).all()

@@ -14,6 +14,8 @@ import numpy as np
 
 #: One digit per character: a code point is below 0x110000.
 BASE: Final[int] = 0x110000
+#: From this many keys on, :func:`find` sorts them before it searches.
+SORT_KEYS_FROM: Final[int] = 256
 
 
 def points(text: str) -> np.ndarray:
@@ -61,5 +63,14 @@ def find(table: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (where it is not, its place is junk): all of a document's keys in one search."""
     if not len(table):
         return np.zeros(np.shape(codes), dtype=np.intp), np.zeros(np.shape(codes), dtype=bool)
-    at = np.minimum(np.searchsorted(table, codes), len(table) - 1)
+    codes = np.asarray(codes)
+    if codes.size < SORT_KEYS_FROM:
+        at = np.searchsorted(table, codes)
+    else:  # keys in order: each search starts where the last one ended, in cache
+        flat = codes.ravel()
+        order = flat.argsort()
+        at = np.empty(flat.size, dtype=np.intp)
+        at[order] = np.searchsorted(table, flat[order])
+        at = at.reshape(codes.shape)
+    at = np.minimum(at, len(table) - 1)
     return at, table[at] == codes
