@@ -109,6 +109,14 @@ def _attributes_block(cls: str, cols: list[tuple[str, str]]) -> list[str]:
     return out
 
 
+class _CleanNames(dict):
+    """Attribute name as given -> as written (:func:`clean_text` of its text), each made once."""
+
+    def __missing__(self, name: Any) -> str:
+        self[name] = clean = clean_text(str(name))
+        return clean
+
+
 def _attvalues(row: dict[str, Any], cols: list[tuple[str, str, str]], indent: str) -> str:
     """The ``<attvalues>`` element of `row` as lines joined ("" for none); `cols`: (name,
     gexf type, the opening of its ``<attvalue>``)."""
@@ -147,13 +155,14 @@ def _gexf_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None
         positions = layout_positions(G)
     multi = G.is_multigraph()
 
+    names = _CleanNames()
     node_rows = []
     for n in nodes:
-        row = {clean_text(str(k)): s for k, v in G.nodes[n].items() if k not in _NODE_NATIVE and (s := to_scalar(v)) is not None}
+        row = {names[k]: s for k, v in G.nodes[n].items() if k not in _NODE_NATIVE and (s := to_scalar(v)) is not None}
         node_rows.append(row)
     edge_rows = []
     for _u, _v, k, d in edges:
-        row = {clean_text(str(name)): s for name, v in d.items() if name not in _EDGE_NATIVE and (s := to_scalar(v)) is not None}
+        row = {names[name]: s for name, v in d.items() if name not in _EDGE_NATIVE and (s := to_scalar(v)) is not None}
         if "type" not in row and multi and isinstance(k, str):
             row["type"] = clean_text(k)  # the key is the relation type by contract
         edge_rows.append(row)
@@ -193,6 +202,7 @@ def _gexf_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None
     out.append("    </nodes>")
 
     out.append("    <edges>")
+    rgb: dict[str, tuple[int, int, int]] = {}  # by relation type
     edge_openings = _openings(edge_cols, "        ")
     for i, ((u, v, k, d), row) in enumerate(zip(edges, edge_rows, strict=True)):
         rel = str(row.get("type", ""))
@@ -204,7 +214,7 @@ def _gexf_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None
         if isinstance(weight, (int, float)) and not isinstance(weight, bool) and math.isfinite(weight):
             attrs += f' weight="{_num(weight)}"'
             thickness = round(1 + min(4.0, math.log1p(max(float(weight), 0.0))), 2)
-        r, g, b = hex_to_rgb(edge_color(rel))
+        r, g, b = rgb[rel] if rel in rgb else rgb.setdefault(rel, hex_to_rgb(edge_color(rel)))
         out.append(
             f"      <edge {attrs}>\n" + _attvalues(row, edge_openings, "        ") + f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n'
             f'        <viz:thickness value="{_num(thickness)}"/>\n'
