@@ -87,6 +87,11 @@ _SPACES: Final[frozenset[str]] = frozenset(
 )
 #: Line breaks other than "\r" (which needs a look-ahead for "\r\n").
 _BREAKS: Final[frozenset[str]] = frozenset("\n\x85\u2028\u2029")
+#: A run of characters :func:`_split_lines` keeps as they are: no break, space, U+FEFF,
+#: control character (:func:`_is_control`) or lone surrogate, which it looks at one by one.
+_PLAIN_RUN: Final[re.Pattern[str]] = re.compile(
+    "[^" + "".join(f"\\u{ord(c):04x}" for c in sorted(_SPACES | _BREAKS | {"\r", "\ufeff"})) + "\\x00-\\x1f\\x7f-\\x9f\\ud800-\\udfff]+"
+)
 
 #: Sentence-final punctuation.  A line ending in one of these (possibly
 #: followed by closing quotes/brackets) may end a paragraph; a line or
@@ -192,6 +197,12 @@ def _split_lines(raw: str) -> list[_Line]:
     n = len(raw)
     i = 0
     while i <= n:
+        run = _PLAIN_RUN.match(raw, i)
+        if run:  # most of a text: taken in one step, not character by character
+            chars.extend(raw[i : run.end()])
+            idx.extend(range(i, run.end()))
+            i = run.end()
+            continue
         ch = raw[i] if i < n else "\n"
         if ch == "\r" and i + 1 < n and raw[i + 1] == "\n":
             i += 1  # the "\n" of the pair ends the line
