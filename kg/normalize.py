@@ -155,7 +155,8 @@ def _is_control(ch: str) -> bool:
 
 def _width(chars: list[str]) -> int:
     """Printed width in half-em units (ASCII 1, everything else 2)."""
-    return sum(1 if c.isascii() else 2 for c in chars)
+    text = "".join(chars)
+    return 2 * len(text) - len(text.encode("ascii", "ignore"))  # what ASCII keeps: 1 each
 
 
 def _is_boundary(ch: str) -> bool:
