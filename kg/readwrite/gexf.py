@@ -29,6 +29,7 @@ import math
 import os
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import networkx as nx
@@ -107,6 +108,11 @@ def _attributes_block(cls: str, cols: list[tuple[str, str]]) -> list[str]:
         out.append(f'      <attribute id="{_esc(name)}" title="{_esc(name)}" type="{gtype}"/>')
     out.append("    </attributes>")
     return out
+
+
+@cache
+def _edge_rgb(rel: str) -> tuple[int, int, int]:
+    return hex_to_rgb(edge_color(rel))
 
 
 class _CleanNames(dict):
@@ -202,7 +208,6 @@ def _gexf_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None
     out.append("    </nodes>")
 
     out.append("    <edges>")
-    rgb: dict[str, tuple[int, int, int]] = {}  # by relation type
     edge_openings = _openings(edge_cols, "        ")
     for i, ((u, v, k, d), row) in enumerate(zip(edges, edge_rows, strict=True)):
         rel = str(row.get("type", ""))
@@ -214,7 +219,7 @@ def _gexf_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None
         if isinstance(weight, (int, float)) and not isinstance(weight, bool) and math.isfinite(weight):
             attrs += f' weight="{_num(weight)}"'
             thickness = round(1 + min(4.0, math.log1p(max(float(weight), 0.0))), 2)
-        r, g, b = rgb[rel] if rel in rgb else rgb.setdefault(rel, hex_to_rgb(edge_color(rel)))
+        r, g, b = _edge_rgb(rel)
         out.append(
             f"      <edge {attrs}>\n" + _attvalues(row, edge_openings, "        ") + f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n'
             f'        <viz:thickness value="{_num(thickness)}"/>\n'
