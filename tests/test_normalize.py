@@ -336,3 +336,39 @@ def test_random_wrapped_columns_keep_the_contract() -> None:
         assert_offsets(raw, norm)
         assert_well_formed(norm.text)
         assert norm.text.replace("\n", "") == "".join(lines).replace("\n", "")
+
+
+def test_lines_are_split_as_character_by_character_would() -> None:
+    """The splitter takes runs of plain characters whole: the same lines, characters and
+    offsets as looking at every character, whatever breaks, spaces and controls are mixed in."""
+    from kg.normalize import _BREAKS, _SPACES, _is_control, _split_lines
+
+    def one_by_one(raw: str) -> list[tuple[str, int, bool]]:
+        """(text with spaces as found, where the line ends, whether it was indented) per line."""
+        lines, chars, indent, i = [], [], False, 0
+        while i <= len(raw):
+            ch = raw[i] if i < len(raw) else "\n"
+            if ch == "\r" and raw[i + 1 : i + 2] == "\n":
+                i += 1
+                continue
+            if ch == "\r" or ch in _BREAKS:
+                lines.append((chars, min(i, len(raw)), indent))
+                chars, indent = [], False
+            elif ch in _SPACES:
+                indent = indent or not chars
+                chars.append(" ")
+            elif ch != "\ufeff" and not _is_control(ch):
+                chars.append(ch)
+            i += 1
+        return [("".join(c).strip(" "), end, ind) for c, end, ind in lines]
+
+    pieces = [" ", "\t", "\r", "\n", "\r\n", "\x85", "\u2028", "\u3000", "\xa0", "\ufeff", "\x00", "\x7f", "\x9f", "\ud800"]
+    pieces += ["中文", "AB", "12", "，"]
+    rng = random.Random(11)
+    for _ in range(3000):
+        raw = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        lines, want = _split_lines(raw), one_by_one(raw)
+        assert [(line.end, line.indent) for line in lines] == [(end, indent) for _, end, indent in want]
+        for line, (text, _, _) in zip(lines, want, strict=True):
+            assert all(raw[k] == c or c == " " for c, k in zip(line.chars, line.idx, strict=True))
+            assert line.text().replace(" ", "") == text.replace(" ", "")  # spaces: collapsed and dropped by rule
