@@ -148,7 +148,10 @@ def _weighted_pairs(G: nx.Graph, index: dict[Any, int]) -> dict[tuple[int, int],
         i, j = index[u], index[v]
         if i == j:
             continue
-        rel = _text(d.get("type")) or (k if isinstance(k, str) else "")
+        rel = d.get("type")
+        if type(rel) is not str or not rel.isprintable():  # a printable string is its own _text
+            rel = _text(rel)
+        rel = rel or (k if isinstance(k, str) else "")
         a, b = (i, j) if i < j else (j, i)
         pairs[(a, b)] = pairs.get((a, b), 0.0) + _REL_WEIGHT.get(rel, 1.0)
     # several relations between one pair pull harder, but not without bound
