@@ -210,11 +210,6 @@ def firms_named_by_province(chosen: list[Candidate], text: str) -> list[Candidat
 _COUNTED_TOWNS_RE = re.compile(r"((?:[\u4e00-\u9fff]{2,3}、)+[\u4e00-\u9fff]{2,3})等?[两二三四五六七八九十]个?(?:乡镇|镇|乡)")
 
 
-@cache
-def _town_short_forms() -> dict:
-    return load_gazetteer().town_short_forms()
-
-
 def counted_town_lists(chosen: list[Candidate], text: str) -> list[Candidate]:
     """Each item of a list of towns counted by their kind (向阳、洄水、瓦庙、汉王四镇) is a
     town, also where its short form is an everyday word the tagger passed over (向阳, 汉王):
@@ -223,7 +218,7 @@ def counted_town_lists(chosen: list[Candidate], text: str) -> list[Candidate]:
     if not lists:
         return chosen
     counties = {c.attrs["adcode"][:6] for c in chosen if c.label == "PLACE" and len(c.attrs.get("adcode", "")) >= 6}
-    shorts = _town_short_forms()
+    shorts = load_gazetteer().town_short_forms()
     out = list(chosen)
     for m in lists:
         start = m.start(1)
