@@ -36,7 +36,17 @@ import networkx as nx
 
 from kg.atomic import LineSink, atomic_lines
 from kg.layout import edge_color, hex_to_rgb, layout_positions
-from kg.readwrite.graphml import clean_text, edge_kind, format_value, node_visuals, sorted_edges, sorted_nodes, to_scalar, unique_node_ids
+from kg.readwrite.graphml import (
+    CleanNames,
+    clean_text,
+    edge_kind,
+    format_value,
+    node_visuals,
+    sorted_edges,
+    sorted_nodes,
+    to_scalar,
+    unique_node_ids,
+)
 
 __all__ = ["GEXF_NS", "VIZ_NS", "generate_gexf", "write_gexf"]
 
@@ -115,14 +125,6 @@ def _edge_rgb(rel: str) -> tuple[int, int, int]:
     return hex_to_rgb(edge_color(rel))
 
 
-class _CleanNames(dict):
-    """Attribute name as given -> as written (:func:`clean_text` of its text), each made once."""
-
-    def __missing__(self, name: Any) -> str:
-        self[name] = clean = clean_text(str(name))
-        return clean
-
-
 def _attvalues(row: dict[str, Any], cols: list[tuple[str, str, str]], indent: str) -> str:
     """The ``<attvalues>`` element of `row` as lines joined ("" for none); `cols`: (name,
     gexf type, the opening of its ``<attvalue>``)."""
@@ -161,7 +163,7 @@ def _gexf_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None
         positions = layout_positions(G)
     multi = G.is_multigraph()
 
-    names = _CleanNames()
+    names = CleanNames()
     node_rows = []
     for n in nodes:
         row = {names[k]: s for k, v in G.nodes[n].items() if k not in _NODE_NATIVE and (s := to_scalar(v)) is not None}

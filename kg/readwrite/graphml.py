@@ -104,6 +104,15 @@ def clean_text(value: str) -> str:
     return value if value.isprintable() else _INVALID_XML.sub("", value)
 
 
+class CleanNames(dict):
+    """Attribute name as given -> as written (:func:`clean_text` of its text): each made
+    once per file, not once per value."""
+
+    def __missing__(self, name: Any) -> str:
+        self[name] = clean = clean_text(str(name))
+        return clean
+
+
 def _sort_key(obj: Any) -> tuple[str, str]:
     return (str(obj), type(obj).__name__)
 
@@ -298,22 +307,15 @@ def _graphml_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | N
         edge_attrs.append(row)
 
     values: dict[str, dict[str, list[Any]]] = {dom: {} for dom in _DOMAINS}
-    clean_names: dict[Any, str] = {}  # each attribute name as written (no XML-invalid characters)
+    clean_names = CleanNames()
     for dom, rows in (
         ("graph", [graph_attrs]),
         ("node", node_attrs),
         ("edge", edge_attrs),
     ):
-        by_name: dict[Any, list[Any]] = {}  # by the name as given: one clean_text per name, not per value
         for row in rows:
             for name, val in row.items():
-                found = by_name.get(name)
-                if found is None:
-                    found = by_name[name] = []
-                found.append(val)
-        for name, vals in by_name.items():
-            clean_names[name] = clean = clean_text(str(name))
-            values[dom].setdefault(clean, []).extend(vals)
+                values[dom].setdefault(clean_names[name], []).append(val)
     gtypes = {dom: {name: _infer_type(name, vals) for name, vals in values[dom].items()} for dom in _DOMAINS}
 
     # Key ids are the attribute names; a name used in several domains with
