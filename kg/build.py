@@ -238,7 +238,7 @@ def scan_with_cache(files: Sequence[tuple[Path, str]], report: BuildReport, cach
         # the shortcut would take a .txt's extraction for a .html of the same bytes
         raw = _utf8_text(path) if path.suffix.lower() not in HTML_SUFFIXES else None
         rkey = raw_key(raw, fp) if raw is not None else ""
-        key = cache.key_of_raw(rkey) if raw is not None else None
+        key = cache.key_of_raw(rkey)  # none for "": a raw key is a sha256
         if key is None:
             item = read_document(path, doc_id)
             if isinstance(item, Skipped):
@@ -351,7 +351,7 @@ def build(
             todo, keys = scan.todo, scan.keys
             report.cached = len(extractions)
         else:
-            if _input_bytes(files) > EARLY_START_BYTES:  # workers load their models while the inputs are read
+            if _holds_more_than(files, EARLY_START_BYTES):  # workers load their models while the inputs are read
                 eng = _engine_for(engine, jobs, scheduler, None, learned_ner)
             todo, keys, extractions = read_inputs(files, report), {}, []
         if not todo and not extractions:
@@ -400,13 +400,15 @@ def build(
     return G, report
 
 
-def _input_bytes(files: Sequence[tuple[Path, str]]) -> int:
-    """The size of the input files (those that can be read at all)."""
+def _holds_more_than(files: Sequence[tuple[Path, str]], size: int) -> bool:
+    """Whether the input files hold more than `size` bytes (looked at until they do)."""
     total = 0
     for path, _ in files:
         with contextlib.suppress(OSError):
             total += path.stat().st_size
-    return total
+        if total > size:
+            return True
+    return False
 
 
 def _engine_for(
