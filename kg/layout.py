@@ -93,6 +93,8 @@ def node_size(degree: int) -> float:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str and value.isprintable():  # nearly every value: its own text
+        return value
     from kg.readwrite.graphml import to_scalar
 
     s = to_scalar(value)
@@ -148,10 +150,7 @@ def _weighted_pairs(G: nx.Graph, index: dict[Any, int]) -> dict[tuple[int, int],
         i, j = index[u], index[v]
         if i == j:
             continue
-        rel = d.get("type")
-        if type(rel) is not str or not rel.isprintable():  # a printable string is its own _text
-            rel = _text(rel)
-        rel = rel or (k if isinstance(k, str) else "")
+        rel = _text(d.get("type")) or (k if isinstance(k, str) else "")
         a, b = (i, j) if i < j else (j, i)
         pairs[(a, b)] = pairs.get((a, b), 0.0) + _REL_WEIGHT.get(rel, 1.0)
     # several relations between one pair pull harder, but not without bound

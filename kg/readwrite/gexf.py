@@ -59,7 +59,6 @@ _EDGE_ORDER = ("type", "title", "docs", "evidence")
 _NODE_NATIVE = frozenset({"label", "id"})
 _EDGE_NATIVE = frozenset({"weight", "label", "id", "key", "kind", "source", "target"})
 _INT32 = 2**31
-_MISSING = object()
 
 
 _TO_ESCAPE = re.compile('[&<>"\t\n\r]')
@@ -130,10 +129,9 @@ def _attvalues(row: dict[str, Any], cols: list[tuple[str, str, str]], indent: st
     gexf type, the opening of its ``<attvalue>``)."""
     out = []
     for name, gtype, opening in cols:
-        value = row.get(name, _MISSING)
-        if value is not _MISSING:
-            text = value if gtype == "string" and type(value) is str else format_value(value, gtype)
-            out.append(f'{opening}{_esc(text)}"/>')
+        value = row.get(name)  # rows hold no None (to_scalar's "missing")
+        if value is not None:
+            out.append(f'{opening}{_esc(format_value(value, gtype))}"/>')
     if not out:
         return ""
     return f"{indent}<attvalues>\n" + "\n".join(out) + f"\n{indent}</attvalues>\n"

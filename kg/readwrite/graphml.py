@@ -90,7 +90,6 @@ _DOMAINS = ("graph", "node", "edge")
 # the drawing Gephi reads from node keys: derived from the layout, so a reader drops them
 VISUAL_KEYS = frozenset({"x", "y", "size", "r", "g", "b"})
 _INT32 = 2**31
-_MISSING = object()
 
 
 def clean_text(value: str) -> str:
@@ -190,6 +189,8 @@ def _infer_type(name: str, values: Iterable[str | int | float | bool]) -> str:
 def format_value(value: str | float | bool, gtype: str) -> str:
     """A scalar as GraphML/GEXF/CSV text for its declared type (int/integer, long,
     double, boolean, string): one rendering for every writer."""
+    if gtype == "string" and type(value) is str:  # nearly every value: as it is
+        return value
     if gtype == "boolean":
         return "true" if value else "false"
     if gtype in ("int", "integer", "long"):
@@ -356,10 +357,9 @@ def _graphml_lines(G: nx.Graph, positions: Mapping[Any, tuple[float, float]] | N
     def data_lines(dom: str, row: dict[Any, Any], indent: str) -> Iterator[str]:
         cleaned = row if names_clean else {clean_names[k]: v for k, v in row.items()}
         for name, gtype, tag in columns[dom]:
-            value = cleaned.get(name, _MISSING)
-            if value is not _MISSING:
-                text = value if gtype == "string" and type(value) is str else format_value(value, gtype)
-                yield f"{indent}{tag}{_esc_text(text)}</data>"
+            value = cleaned.get(name)  # rows hold no None (to_scalar's "missing")
+            if value is not None:
+                yield f"{indent}{tag}{_esc_text(format_value(value, gtype))}</data>"
 
     direction = "directed" if G.is_directed() else "undirected"
     out.append(f'  <graph edgedefault="{direction}">')
